@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import TownhallKernel
+
+/// A request body type that lists the fields it accepts, so an unknown (often misspelt) field is an error rather than
+/// silently ignored.
+public protocol StrictBody: Decodable {
+    static var fields: Set<String> { get }
+}
+
+public enum BodyDecoding {
+    /// Reads and decodes a JSON object body: wrong content type 415, too large 413, not JSON or not an object 400,
+    /// unknown field 400 naming it, wrong type 400 naming the field.
+    public static func decode<T: StrictBody>(_ type: T.Type, from request: Request, context: TownhallContext) async throws -> T {
+        if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+            throw TownhallError(.unsupportedMedia, code: "unsupported_media_type", message: "Send the body as application/json.")
+        }
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: context.maxUploadSize) } catch {
+            throw TownhallError(.payloadTooLarge, code: "body_too_large", message: "The request body is larger than \(context.maxUploadSize / 1024) KiB.")
+        }
+        let data = Data(buffer: buffer)
+        guard !data.isEmpty else { throw TownhallError(.invalid, code: "empty_body", message: "The request needs a JSON object body.") }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
+            throw TownhallError(.invalid, code: "malformed_json", message: "The body is not a JSON object. Check for a missing quote, comma or brace.")
+        }
+        if let unknown = dictionary.keys.sorted().first(where: { !T.fields.contains($0) }) {
+            throw TownhallError(.invalid, code: "unknown_field",
+                                message: "\(unknown) is not a field here. Fields are: \(T.fields.sorted().joined(separator: ", ")).", field: unknown)
+        }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
+            throw translate(error)
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce("") { result, key in
+            if let index = key.intValue { return "\(result)[\(index)]" }
+            return result.isEmpty ? key.stringValue : "\(result).\(key.stringValue)"
+        }
+    }
+
+    public static func translate(_ error: DecodingError) -> TownhallError {
+        switch error {
+        case .typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            return TownhallError.invalid(field, "\(field) must be \(describe(type)).", code: "wrong_type")
+        case .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            return TownhallError.invalid(field, "\(field) must be \(describe(type)), not null.", code: "wrong_type")
+        case .keyNotFound(let key, let context):
+            return TownhallError.missing(path(context.codingPath + [key]))
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return TownhallError.invalid(field.isEmpty ? "body" : field, context.debugDescription, code: "invalid_value")
+        @unknown default:
+            return TownhallError(.invalid, code: "malformed_json", message: "The body could not be read.")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.contains("Int") { return "a whole number" }
+        if name.contains("Double") { return "a number" }
+        if name.contains("Bool") { return "true or false" }
+        if name.contains("Array") { return "a list" }
+        if name.contains("Dictionary") { return "an object" }
+        return "text"
+    }
+}
+
+extension Request {
+    /// A query parameter, with empty values treated as absent.
+    public func query(_ name: String) -> String? {
+        guard let value = uri.queryParameters[name[...]].map(String.init), !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,129 @@
+import Audit
+import Foundation
+import Hummingbird
+import Register
+import TownhallKernel
+
+/// /api/v1/people, /properties, /households, /postcodes, /imports: the register over HTTP. Thin: parse, call, render.
+struct RegisterRoutes {
+    let register: Register
+
+    func add(to group: RouterGroup<TownhallContext>) {
+        group.get("properties") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.page(try await register.searchProperties(q: request.query("q"), postcode: request.query("postcode"), uprn: request.query("uprn"),
+                                                                             after: try request.cursor(), limit: try request.pageSize(), by: actor).map(PropertyView.init))
+        }
+        group.post("properties") { request, context in
+            let actor = try context.requireActor()
+            let input = try await BodyDecoding.decode(PropertyInput.self, from: request, context: context)
+            return try JSONResponse.make(PropertyView(try await register.createProperty(input, by: actor)), status: .created)
+        }
+        group.get("properties/:id") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(PropertyView(try await register.property(id: try context.parameters.id("id"), by: actor)))
+        }
+        group.get("properties/:id/occupants") { _, context in
+            let actor = try context.requireActor()
+            let id: PropertyID = try context.parameters.id("id")
+            _ = try await register.property(id: id, by: actor)
+            let occupants = try await register.occupants(of: id, by: actor).map { OccupantView(person: $0.0, from: $0.1.from, to: $0.1.to) }
+            return try JSONResponse.make(["items": occupants])
+        }
+        group.get("postcodes/:postcode") { _, context in
+            _ = try context.requireActor()
+            let raw = try context.parameters.require("postcode")
+            guard let record = try await register.postcode(raw.removingPercentEncoding ?? raw) else {
+                throw TownhallError.notFound("Postcode \(raw) in the postcode directory", field: "postcode")
+            }
+            return try JSONResponse.make(record)
+        }
+
+        group.get("people") { request, context in
+            let actor = try context.requireActor()
+            guard let q = request.query("q") else { throw TownhallError.missing("q") }
+            return try JSONResponse.page(try await register.searchPeople(q: q, after: try request.cursor(), limit: try request.pageSize(), by: actor))
+        }
+        group.post("people") { request, context in
+            let actor = try context.requireActor()
+            let input = try await BodyDecoding.decode(PersonInput.self, from: request, context: context)
+            return try JSONResponse.make(PersonView(try await register.createPerson(input, by: actor)), status: .created)
+        }
+        group.get("people/:id") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(PersonView(try await register.person(id: try context.parameters.id("id"), by: actor, purpose: request.query("purpose"))))
+        }
+        group.patch("people/:id") { request, context in
+            let actor = try context.requireActor()
+            let body = try await BodyDecoding.decode(PersonPatchBody.self, from: request, context: context)
+            let changes = Register.PersonChanges(title: body.title, givenName: body.given_name, familyName: body.family_name, dateOfBirth: body.date_of_birth,
+                                                 preferredChannel: body.preferred_channel, preferredLanguage: body.preferred_language)
+            return try JSONResponse.make(try await register.updatePerson(id: try context.parameters.id("id"), changes: changes, version: body.version, by: actor))
+        }
+        group.post("people/:id/moves") { request, context in
+            let actor = try context.requireActor()
+            let body = try await BodyDecoding.decode(MoveBody.self, from: request, context: context)
+            let residences = try await register.recordMove(person: try context.parameters.id("id"), uprn: try UPRN(body.uprn),
+                                                           from: try LocalDate(parsing: body.from, field: "from"),
+                                                           to: try body.to.map { try LocalDate(parsing: $0, field: "to") }, by: actor)
+            return try JSONResponse.make(["residences": residences], status: .created)
+        }
+        group.post("people/:id/contacts") { request, context in
+            let actor = try context.requireActor()
+            let body = try await BodyDecoding.decode(ContactBody.self, from: request, context: context)
+            guard let kind = ContactPointKind(rawValue: body.kind) else { throw TownhallError.invalid("kind", "kind is phone, mobile or email.") }
+            return try JSONResponse.make(["contacts": try await register.addContact(person: try context.parameters.id("id"), kind: kind, value: body.value, by: actor)], status: .created)
+        }
+        group.get("people/:id/duplicates") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(["items": try await register.duplicates(of: try context.parameters.id("id"), by: actor)])
+        }
+        group.post("people/:id/merge") { request, context in
+            let actor = try context.requireActor()
+            let body = try await BodyDecoding.decode(MergeBody.self, from: request, context: context)
+            let duplicate = try PersonID.parse(body.duplicate_id, field: "duplicate_id")
+            return try JSONResponse.make(PersonView(try await register.merge(survivor: try context.parameters.id("id"), duplicate: duplicate, by: actor)))
+        }
+        group.get("people/:id/subject-access") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(SubjectAccessView(try await register.subjectAccess(person: try context.parameters.id("id"), by: actor)))
+        }
+        group.post("households") { request, context in
+            let actor = try context.requireActor()
+            let body = try await BodyDecoding.decode(HouseholdBody.self, from: request, context: context)
+            var members: [(PersonID, String?)] = []
+            for (i, m) in body.members.enumerated() { members.append((try PersonID.parse(m.person_id, field: "members[\(i)].person_id"), m.relationship)) }
+            return try JSONResponse.make(try await register.createHousehold(uprn: try UPRN(body.uprn), name: body.name, members: members, by: actor), status: .created)
+        }
+
+        group.post("imports/properties") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(try await register.importProperties(csv: try await RegisterRoutes.csvBody(request), by: actor))
+        }
+        group.post("imports/postcodes") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(try await register.importPostcodes(csv: try await RegisterRoutes.csvBody(request), by: actor))
+        }
+    }
+
+    /// CSV uploads may be far larger than JSON bodies: 64 MiB, as text/csv.
+    static let maximumCSV = 64 * 1024 * 1024
+
+    static func csvBody(_ request: Request) async throws -> String {
+        guard let type = request.headers[.contentType]?.lowercased(), type.hasPrefix("text/csv") else {
+            throw TownhallError(.unsupportedMedia, code: "unsupported_media_type", message: "Send the file as text/csv.")
+        }
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maximumCSV) } catch {
+            throw TownhallError(.payloadTooLarge, code: "body_too_large", message: "A CSV upload can be at most 64 MiB; split the file or use townhall import.")
+        }
+        guard let text = String(validating: Data(buffer: buffer), as: UTF8.self) else {
+            throw TownhallError.invalid("file", "The file is not UTF-8 text.", code: "malformed_csv")
+        }
+        return text
+    }
+}
+
+extension Page {
+    func map<T>(_ transform: (Item) -> T) -> Page<T> { Page<T>(items: items.map(transform), next: next) }
+}

@@ -1,0 +1,31 @@
+import Access
+import Hummingbird
+import Partnership
+import Register
+
+/// The JSON API under /api/v1. Call `addRoutes` on the application's router.
+public struct TownhallAPIRoutes: Sendable {
+    public let partnership: Partnership
+    public let access: Access
+    public let register: Register
+
+    public init(partnership: Partnership, access: Access, register: Register) {
+        self.partnership = partnership
+        self.access = access
+        self.register = register
+    }
+
+    public func addRoutes(to router: Router<TownhallContext>) {
+        let group = router.group("api/v1")
+            .add(middleware: APIErrorMiddleware())
+            .add(middleware: Authenticator(access: access))
+            .add(middleware: APICSRFGuard())
+        group.get("openapi.json") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
+        }
+        AdminRoutes(partnership: partnership, access: access).add(to: group)
+        RegisterRoutes(register: register).add(to: group)
+    }
+}

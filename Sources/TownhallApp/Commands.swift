@@ -1,0 +1,291 @@
+import Access
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Partnership
+import Register
+import TownhallDatabase
+import TownhallKernel
+
+/// `townhall`: one binary for the server and every operator job.
+public struct TownhallCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "townhall",
+        abstract: "Townhall: shared services for councils and their partners.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self])
+    public init() {}
+}
+
+/// Flags every command shares. Flags win over TOWNHALL_* environment variables.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "sqlite:///path/file.sqlite, sqlite://relative.sqlite or postgres://… (TOWNHALL_DATABASE_URL)")
+    var databaseURL: String?
+
+    func configuration(hostname: String? = nil, port: Int? = nil) throws -> TownhallConfiguration {
+        try TownhallConfiguration.load(databaseURL: databaseURL, hostname: hostname, port: port)
+    }
+
+    func logger(_ configuration: TownhallConfiguration) -> Logger {
+        var logger = Logger(label: "townhall")
+        logger.logLevel = configuration.logLevel
+        return logger
+    }
+
+    /// Opens and migrates the database, runs `body`, and always closes the pools.
+    func withServices<T>(_ body: (Services, Logger) async throws -> T) async throws -> T {
+        let configuration = try self.configuration()
+        let logger = self.logger(configuration)
+        let services = try await Services.open(configuration, logger: logger)
+        do {
+            let result = try await body(services, logger)
+            await services.database.shutdown()
+            return result
+        } catch {
+            await services.database.shutdown()
+            throw error
+        }
+    }
+}
+
+/// Prints a TownhallError as a sentence and exits 1, rather than a stack of Swift error text.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let e as TownhallError {
+        FileHandle.standardError.write(Data("townhall: \(e.message)\(e.field.map { " (\($0))" } ?? "")\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server (API, staff desk, health and metrics).")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on (TOWNHALL_HOSTNAME, default 127.0.0.1).") var hostname: String?
+    @Option(help: "Port to listen on (TOWNHALL_PORT, default 8080).") var port: Int?
+    @Flag(help: "Load the demo partnership first (does nothing if it is already loaded).") var demo = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let configuration = try common.configuration(hostname: hostname, port: port)
+            let logger = common.logger(configuration)
+            logger.info("starting Townhall", metadata: ["database": .string(configuration.database.description)])
+            if demo {
+                let services = try await Services.open(configuration, logger: logger)
+                try await DemoData(services: services, logger: logger).load()
+                await services.database.shutdown()
+                print(DemoData.signInHelp(url: "http://\(configuration.hostname):\(configuration.port)"))
+            }
+            let app = try await buildApplication(configuration, logger: logger)
+            try await app.runService()
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date (also done at start-up).")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            try await common.withServices { services, _ in
+                let pending = try await Services.migrator.pending(services.database)
+                print(pending.isEmpty ? "schema is up to date (\(Services.migrator.migrations.count) migrations)" : "pending: \(pending.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the demo partnership (Lancashire). Running it twice changes nothing.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            try await common.withServices { services, logger in
+                let summary = try await DemoData(services: services, logger: logger).load()
+                print("demo loaded: \(summary.organisations) organisations, \(summary.staff) staff, \(summary.properties) properties, \(summary.households) households, \(summary.agreements) agreements added")
+                print(DemoData.signInHelp(url: "http://127.0.0.1:8080"))
+            }
+        }
+    }
+}
+
+extension DemoData {
+    static func signInHelp(url: String) -> String {
+        """
+        Sign in at \(url)/sign-in as, for example:
+          burnley.agent                (contact-centre agent, Burnley)
+          burnley.administrator        (administrator, Burnley)
+          lancashire-police.agent      (police, sees Burnley records under a sharing agreement)
+        Every demo account's password is \(password)
+        """
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import reference data and registers from CSV files.",
+                                                    subcommands: [Properties.self, Postcodes.self, Authorities.self])
+
+    struct Properties: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import properties (Townhall, libraries or OS Open UPRN layout) into an organisation's register.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The organisation's slug.") var organisation: String
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let text = try readFile(file)
+                try await common.withServices { services, _ in
+                    let org = try await services.partnership.organisation(slug: organisation)
+                    let report = try await services.register.importProperties(csv: text, by: .system(org.id, "import"))
+                    printReport(report)
+                }
+            }
+        }
+    }
+
+    struct Postcodes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import postcode directory rows (ONSPD layout).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The organisation recorded as doing the import.") var organisation: String
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let text = try readFile(file)
+                try await common.withServices { services, _ in
+                    let org = try await services.partnership.organisation(slug: organisation)
+                    printReport(try await services.register.importPostcodes(csv: text, by: .system(org.id, "import")))
+                }
+            }
+        }
+    }
+
+    struct Authorities: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load the register of local authorities (the shipped copy, or a newer file in the same layout).")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "A local-authorities.csv from GOV.UK local-links-manager; the shipped copy when absent.") var file: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let text = try file.map(readFile)
+                try await common.withServices { services, _ in
+                    print("loaded \(try await services.partnership.loadAuthorities(csv: text)) local authorities")
+                }
+            }
+        }
+    }
+}
+
+func readFile(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw TownhallError.invalid("file", "Cannot read \(path).", code: "unreadable_file")
+    }
+    guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else {
+        throw TownhallError.invalid("file", "\(path) is not text.", code: "unreadable_file")
+    }
+    return text
+}
+
+func printReport(_ report: ImportReport) {
+    for r in report.rejected { print("rejected line \(r.line)\(r.field.map { " (\($0))" } ?? ""): \(r.reason)") }
+    print(report.summary)
+}
+
+struct User: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage staff accounts.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a staff account, such as the first administrator. The password is read from standard input unless --password is given.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The organisation's slug.") var organisation: String
+        @Option(help: "Sign-in name.") var username: String
+        @Option(help: "Full name.") var name: String
+        @Option(help: "Work email address.") var email: String
+        @Option(help: "A role; repeat for several. One of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: [String] = ["administrator"]
+        @Option(help: "Password (prefer standard input, which stays out of shell history).") var password: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let roles = try Set(role.map { raw -> Role in
+                    guard let r = Role(rawValue: raw) else { throw TownhallError.invalid("role", "\(raw) is not a role.") }
+                    return r
+                })
+                let secret = password ?? readLine(strippingNewline: true) ?? ""
+                try await common.withServices { services, _ in
+                    let org = try await services.partnership.organisation(slug: organisation)
+                    let staff = try await services.access.createStaff(NewStaff(username: username, displayName: name, email: email, password: secret, roles: roles),
+                                                                      organisation: org.id, by: nil)
+                    print("created \(staff.username) in \(org.slug) with roles \(staff.roles.map(\.rawValue).sorted().joined(separator: ", "))")
+                }
+            }
+        }
+    }
+}
+
+struct Org: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "org", abstract: "Manage organisations.", subcommands: [List.self, Add.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One line per organisation: slug, name, kind (tab-separated).")
+        @OptionGroup var common: CommonOptions
+        func run() async throws {
+            try await reportingErrors {
+                try await common.withServices { services, _ in
+                    for o in try await services.partnership.organisations() { print("\(o.slug)\t\(o.name)\t\(o.kind.rawValue)") }
+                }
+            }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a council by its ONS code (--gss), or any organisation by --slug, --name and --kind.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "ONS GSS code of a council, e.g. E07000117; fills name, tier and custodian code.") var gss: String?
+        @Option var slug: String?
+        @Option var name: String?
+        @Option(help: "One of: \(Organisation.Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: String?
+        @Option(help: "Slug of the parent organisation (a district's county).") var parent: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                try await common.withServices { services, _ in
+                    let org: Organisation
+                    if let gss {
+                        try await services.partnership.loadAuthorities()
+                        org = try await services.partnership.createCouncil(gss: gss, slug: slug, parentSlug: parent, by: nil)
+                    } else {
+                        guard let slug, let name, let kindRaw = kind, let k = Organisation.Kind(rawValue: kindRaw) else {
+                            throw TownhallError.invalid("kind", "Give --gss, or --slug, --name and a valid --kind.")
+                        }
+                        org = try await services.partnership.create(NewOrganisation(slug: slug, name: name, kind: k, parentSlug: parent), by: nil)
+                    }
+                    print("\(org.slug)\t\(org.name)\t\(org.kind.rawValue)")
+                }
+            }
+        }
+    }
+}
+
+struct APIKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "apikey", abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key; the key is printed alone on the last line, once.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The organisation's slug.") var organisation: String
+        @Option(help: "A scope; repeat for several. One of: \(APIScope.allCases.map(\.rawValue).joined(separator: ", ")). Default register:read.") var scope: [String] = []
+        @Option(help: "What the key is for.") var name: String = "command line"
+
+        func run() async throws {
+            try await reportingErrors {
+                let scopes = try Set((scope.isEmpty ? ["register:read"] : scope).map(APIScope.parse))
+                try await common.withServices { services, _ in
+                    let org = try await services.partnership.organisation(slug: organisation)
+                    let (key, secret) = try await services.access.createAPIKey(organisation: org.id, name: name, scopes: scopes, by: nil)
+                    print("created key \(key.prefix) for \(org.slug) with scopes \(key.scopes.map(\.rawValue).sorted().joined(separator: " "))")
+                    print(secret)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+import TownhallKernel
+
+public enum Engine: String, Sendable { case sqlite, postgres }
+
+/// The one way the areas reach storage. Reads run on a pool; every write runs in `transaction`, which commits all of
+/// the closure's statements or none. On SQLite, writes go through one writer connection (WAL lets readers carry on);
+/// on PostgreSQL, through the pool, so many app nodes can share one database.
+// The pools are thread-safe (AsyncKit documents EventLoopGroupConnectionPool as such) but not marked Sendable.
+public final class Database: @unchecked Sendable {
+    public let engine: Engine
+    public let location: DatabaseLocation
+    let logger: Logger
+    private let readers: EventLoopGroupConnectionPool<SQLiteConnectionSourceWithPragmas>?
+    private let writer: EventLoopGroupConnectionPool<SQLiteConnectionSourceWithPragmas>?
+    private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
+
+    public static func open(_ location: DatabaseLocation, logger: Logger, searchPath: [String]? = nil, poolSize: Int = 4) async throws -> Database {
+        let db = try Database(location: location, logger: logger, searchPath: searchPath, poolSize: poolSize)
+        // Fail at start-up, not on the first request, when the database cannot be reached.
+        _ = try await db.read { try await $0.raw("SELECT 1 AS one").first() }
+        return db
+    }
+
+    private init(location: DatabaseLocation, logger: Logger, searchPath: [String]?, poolSize: Int) throws {
+        self.location = location
+        self.logger = logger
+        let group = MultiThreadedEventLoopGroup.singleton
+        switch location {
+        case .sqlite(let path):
+            engine = .sqlite
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let source = SQLiteConnectionSourceWithPragmas(path: path)
+            readers = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: poolSize, requestTimeout: .seconds(30), logger: logger, on: group)
+            // One writer, on one event loop: the pool's wait queue serialises writers without a lock of our own.
+            writer = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), logger: logger, on: MultiThreadedEventLoopGroup(numberOfThreads: 1))
+            postgres = nil
+        case .postgres(let url):
+            engine = .postgres
+            var configuration = try SQLPostgresConfiguration(url: url)
+            configuration.searchPath = searchPath
+            postgres = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
+                                                    maxConnectionsPerEventLoop: poolSize, requestTimeout: .seconds(30), logger: logger, on: group)
+            readers = nil
+            writer = nil
+        }
+    }
+
+    /// Runs read-only work on a pooled connection.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await translatingErrors {
+            if let postgres { return try await body(postgres.database(logger: logger).sql(queryLogLevel: nil)) }
+            return try await Database.withSQLite(self.readers!, logger: self.logger, body)
+        }
+    }
+
+    /// Runs `body` in one transaction on one connection: everything it writes commits together, or nothing does.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        let run: @Sendable (any SQLDatabase) async throws -> T = { connection in
+                try await connection.raw(SQLQueryString(begin)).run()
+                do {
+                    let result = try await body(connection)
+                    try await connection.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await connection.raw("ROLLBACK").run()
+                    throw error
+                }
+        }
+        return try await translatingErrors {
+            if let postgres { return try await postgres.database(logger: logger).sql(queryLogLevel: nil).withSession(run) }
+            return try await Database.withSQLite(self.writer!, logger: self.logger, run)
+        }
+    }
+
+    private static func withSQLite<T: Sendable>(_ pool: EventLoopGroupConnectionPool<SQLiteConnectionSourceWithPragmas>, logger: Logger,
+                                                _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await pool.withConnection(logger: logger) { connection in
+            connection.eventLoop.makeFutureWithTask { try await body(connection.sql(queryLogLevel: nil)) }
+        }.get()
+    }
+
+    public func shutdown() async {
+        try? await readers?.shutdownAsync()
+        try? await writer?.shutdownAsync()
+        try? await postgres?.shutdownAsync()
+    }
+
+    /// Storage errors that mean "your input clashes with what is there" become 409s; the rest stay server errors.
+    private func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as TownhallError { throw error } catch {
+            if Database.isUniqueViolation(error) {
+                throw TownhallError.conflict("A record with the same identifying value already exists.", code: "duplicate")
+            }
+            throw error
+        }
+    }
+
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let e = error as? PSQLError, e.serverInfo?[.sqlState] == "23505" { return true }
+        if let e = error as? SQLiteError, e.reason == .constraint || e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed {
+            return e.message.contains("UNIQUE") || e.message.contains("PRIMARY KEY")
+        }
+        return false
+    }
+}
+
+/// SQLite connections with the settings every Townhall connection needs: WAL so readers never wait for the writer,
+/// foreign keys enforced, and a busy timeout rather than an immediate "database is locked".
+struct SQLiteConnectionSourceWithPragmas: ConnectionPoolSource {
+    let path: String
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop).flatMap { connection in
+            let pragmas = ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
+                           "PRAGMA synchronous = FULL", "PRAGMA temp_store = MEMORY"]
+            return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { chain, pragma in
+                chain.flatMap { connection.query(pragma).map { _ in } }
+            }.map { connection }
+        }
+    }
+}

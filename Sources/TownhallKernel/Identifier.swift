@@ -1,0 +1,63 @@
+import Foundation
+
+/// A row identifier tagged with the entity it names, so a `PersonID` can never be passed where an
+/// `OrganisationID` is wanted. Stored and sent as the lower-case UUID string.
+public struct Identifier<Entity>: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let uuid: UUID
+
+    public init(_ uuid: UUID = UUID()) { self.uuid = uuid }
+
+    /// Parses the canonical string form; `nil` for anything that is not a UUID.
+    public init?(_ string: String) {
+        guard let uuid = UUID(uuidString: string.trimmingCharacters(in: .whitespaces)) else { return nil }
+        self.uuid = uuid
+    }
+
+    /// Parses a value taken from input, naming the field when it is not a UUID.
+    public static func parse(_ string: String, field: String) throws -> Self {
+        guard let id = Self(string) else {
+            throw TownhallError.invalid(field, "\(field) must be an identifier like 3f2b6c1e-8d4a-4b7e-9c3d-2a1f0e5b6c7d.", code: "invalid_identifier")
+        }
+        return id
+    }
+
+    public var string: String { uuid.uuidString.lowercased() }
+    public var description: String { string }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.string < rhs.string }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let raw = try container.decode(String.self)
+        guard let uuid = UUID(uuidString: raw) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an identifier: \(raw)")
+        }
+        self.uuid = uuid
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(string)
+    }
+}
+
+/// Deterministic identifiers for demo and benchmark data: the same name always gives the same UUID,
+/// so loading the demo twice changes nothing.
+public enum StableUUID {
+    public static func make(_ name: String) -> UUID {
+        // FNV-1a over the name, twice with different seeds, shaped as a version-8 (custom) UUID.
+        func fnv(_ seed: UInt64) -> UInt64 {
+            var hash: UInt64 = seed
+            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+            return hash
+        }
+        let a = fnv(0xcbf29ce484222325), b = fnv(0x84222325cbf29ce4)
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i))) }
+        for i in 0..<8 { bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i))) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A calendar date with no time or zone (a date of birth, a move-in date). Sent and stored as `YYYY-MM-DD`.
+public struct LocalDate: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int, month: Int, day: Int
+
+    public init(year: Int, month: Int, day: Int) throws {
+        guard (1800...9999).contains(year), (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day) else {
+            throw TownhallError.invalid("date", "\(year)-\(month)-\(day) is not a real date.", code: "invalid_date")
+        }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`, naming the field when the text is not a real date.
+    public init(parsing text: String, field: String) throws {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else {
+            throw TownhallError.invalid(field, "\(field) must be a date written as YYYY-MM-DD, like 1984-03-27.", code: "invalid_date")
+        }
+        do { try self.init(year: y, month: m, day: d) } catch {
+            throw TownhallError.invalid(field, "\(text) is not a real date.", code: "invalid_date")
+        }
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Today in Europe/London, where every business rule lives.
+    public static func today(at instant: Date = Date()) -> LocalDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London") ?? .gmt
+        let c = calendar.dateComponents([.year, .month, .day], from: instant)
+        // Components from a real instant are always a real date.
+        return try! LocalDate(year: c.year!, month: c.month!, day: c.day!)
+    }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    public static func < (l: LocalDate, r: LocalDate) -> Bool { (l.year, l.month, l.day) < (r.year, r.month, r.day) }
+
+    /// Whole years between this date and `date` (an age on that day).
+    public func years(until date: LocalDate) -> Int {
+        var years = date.year - year
+        if (date.month, date.day) < (month, day) { years -= 1 }
+        return years
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do { try self.init(parsing: try container.decode(String.self), field: "date") } catch let e as TownhallError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: e.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

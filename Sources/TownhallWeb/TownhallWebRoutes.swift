@@ -1,0 +1,255 @@
+import Access
+import Foundation
+import Hummingbird
+import Partnership
+import Register
+import TownhallAPI
+import TownhallKernel
+
+/// Server-rendered pages: the citizen start page, staff sign-in, and the staff desk (search, person, property).
+/// Forms work without JavaScript: POST, then redirect, with a CSRF token in every form.
+public struct TownhallWebRoutes: Sendable {
+    let partnership: Partnership
+    let access: Access
+    let register: Register
+    let secureCookies: Bool
+    let assetsDirectory: String?
+    let pages = Pages()
+    static let formCookie = "townhall_form"
+
+    public init(partnership: Partnership, access: Access, register: Register, secureCookies: Bool, assetsDirectory: String?) {
+        self.partnership = partnership; self.access = access; self.register = register
+        self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
+    }
+
+    public func addRoutes(to router: Router<TownhallContext>) {
+        if let assetsDirectory { router.add(middleware: FileMiddleware(assetsDirectory, urlBasePath: "/assets", searchForIndexHtml: false)) }
+        let css = (try? Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Assets/townhall.css"))) ?? Data()
+        router.get("assets/townhall.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: css)))
+        }
+
+        let web = router.group().add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: Authenticator(access: access))
+        web.get("/") { _, context in
+            html(pages.render("landing", [String: String](), title: "Townhall", chrome: try await chrome(context)))
+        }
+        web.get("sign-in") { request, context in
+            if context.staff != nil { return Response.redirect(to: "/desk", type: .normal) }
+            return signInPage(SignInModel(next: safeNext(request.query("next"))), status: .ok)
+        }
+        web.post("sign-in") { request, context in
+            let form = try await Form.read(request)
+            var model = SignInModel(username: form["username"] ?? "", next: safeNext(form["next"]))
+            // Double-submit check: the token in the form must match the one in this browser's cookie.
+            guard let sent = form["csrf_token"], let cookie = request.cookies[TownhallWebRoutes.formCookie]?.value, !sent.isEmpty, sent == cookie else {
+                model.errors = [.init(field: "username", message: "Your sign-in form expired. Try again.")]
+                return signInPage(model, status: .forbidden)
+            }
+            do {
+                let signedIn = try await access.signIn(username: model.username, password: form["password"] ?? "", remoteAddress: nil)
+                var response = Response.redirect(to: model.next, type: .normal)
+                response.setCookie(Cookie(name: Authenticator.sessionCookie, value: signedIn.token, expires: signedIn.expires.date,
+                                          path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+                return response
+            } catch let error as TownhallError where [.invalid, .unauthenticated, .tooManyRequests].contains(error.kind) {
+                model.errors = [.init(field: error.field == "password" && error.kind == .invalid ? "password" : (error.field ?? "username"), message: error.message)]
+                return signInPage(model, status: error.kind.status)
+            }
+        }
+        web.post("sign-out") { request, context in
+            let form = try await Form.read(request)
+            if let token = request.cookies[Authenticator.sessionCookie]?.value, context.staff != nil {
+                guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The sign-out form expired. Go back and try again.") }
+                try await access.signOut(token: token)
+            }
+            var response = Response.redirect(to: "/sign-in", type: .normal)
+            response.setCookie(Cookie(name: Authenticator.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
+
+        let desk = web.group("desk").add(middleware: RequireStaff())
+        desk.get { request, context in
+            let actor = try context.requireActor()
+            var model = DeskHomeModel(query: request.query("q") ?? "")
+            if !model.query.isEmpty {
+                model.searched = true
+                do {
+                    let people = try await register.searchPeople(q: model.query, after: try request.query("people").map { try Cursor(token: $0) }, limit: PageSize(value: 25), by: actor)
+                    let names = try await organisationNames()
+                    model.people = people.items.map { PersonRow(id: $0.person.id.string, name: $0.person.fullName, dateOfBirth: $0.person.dateOfBirth?.description ?? "Not known",
+                                                                address: $0.currentAddress ?? "No current address", organisation: names[$0.person.organisationID] ?? "") }
+                    model.nextPeople = people.next.map { "/desk?q=\(model.query.urlQueryEncoded)&people=\($0.token)" }
+                    if let properties = try? await register.searchProperties(q: model.query, postcode: nil, uprn: nil, after: nil, limit: PageSize(value: 25), by: actor) {
+                        model.properties = properties.items.map { PropertyRow(id: $0.id.string, address: $0.singleLine, uprn: $0.uprn.description) }
+                    }
+                } catch let error as TownhallError where error.kind == .invalid {
+                    model.searched = false
+                    model.searchError = error.message
+                }
+            }
+            let title = model.query.isEmpty ? "Staff desk" : "Search results for \(model.query)"
+            return html(pages.render("desk-home", model, title: title, hasErrors: model.searchError != nil, chrome: try await chrome(context)),
+                        status: model.searchError == nil ? .ok : .badRequest)
+        }
+        desk.get("people/:id") { _, context in
+            let actor = try context.requireActor()
+            let id: PersonID = try pageID(context, "id")
+            let record = try await register.person(id: id, by: actor)
+            let names = try await organisationNames()
+            let p = record.person
+            let model = PersonPageModel(
+                name: p.fullName, merged: p.mergedInto?.string, dateOfBirth: p.dateOfBirth?.description ?? "Not known",
+                currentAddress: record.currentAddress?.address ?? "No current address", preferredChannel: p.preferredChannel?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "Not recorded",
+                preferredLanguage: p.preferredLanguage ?? "Not recorded", organisation: names[p.organisationID] ?? "",
+                contacts: record.contacts.map { ContactRow(kind: $0.kind.rawValue.capitalized, value: $0.value) },
+                residences: record.residences.map { ResidenceRow(propertyID: $0.propertyID.string, address: $0.address ?? "UPRN \($0.uprn)", from: $0.from.description, to: $0.to?.description ?? "Now") },
+                households: record.households.map { h in HouseholdRow(name: h.name, members: h.members.map { MemberRow(id: $0.personID.string, name: $0.name, relationship: $0.relationship) }) })
+            var c = try await chrome(context)
+            c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")]
+            return html(pages.render("person", model, title: p.fullName, chrome: c))
+        }
+        desk.get("properties/:id") { _, context in
+            let actor = try context.requireActor()
+            let property = try await register.property(id: try pageID(context, "id"), by: actor)
+            let occupants = try await register.occupants(of: property.id, by: actor)
+            let names = try await organisationNames()
+            let model = PropertyPageModel(
+                address: property.singleLine, uprn: property.uprn.description, parentUPRN: property.parentUPRN?.description,
+                postcode: property.postcode?.value ?? "Not recorded",
+                coordinates: property.latitude.map { String(format: "%.5f, %.5f", $0, property.longitude ?? 0) } ?? "Not recorded",
+                band: property.councilTaxBand ?? "Not banded", organisation: names[property.organisationID] ?? "",
+                occupants: occupants.map { OccupantRow(id: $0.0.id.string, name: $0.0.fullName, from: $0.1.from.description, to: $0.1.to?.description ?? "Now") })
+            var c = try await chrome(context)
+            c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")]
+            return html(pages.render("property", model, title: property.singleLine, chrome: c))
+        }
+    }
+
+    func chrome(_ context: TownhallContext) async throws -> Chrome {
+        guard let staff = context.staff else { return Chrome() }
+        let organisation = try? await partnership.organisation(id: staff.organisationID)
+        return Chrome(staffName: staff.displayName, organisationName: organisation?.name, csrfToken: context.csrfToken)
+    }
+
+    func organisationNames() async throws -> [OrganisationID: String] {
+        Dictionary(try await partnership.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func signInPage(_ model: SignInModel, status: HTTPResponse.Status) -> Response {
+        var model = model
+        let token = Access.newFormToken()
+        model.formToken = token
+        var response = html(pages.render("sign-in", model, title: "Sign in", hasErrors: !model.errors.isEmpty, chrome: Chrome()), status: status)
+        response.setCookie(Cookie(name: TownhallWebRoutes.formCookie, value: token, path: "/sign-in", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// Only same-site desk paths may be a redirect target after sign-in (no open redirects).
+    func safeNext(_ raw: String?) -> String {
+        guard let raw, raw.hasPrefix("/desk"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.count < 500 else { return "/desk" }
+        return raw
+    }
+
+    func pageID<Tag>(_ context: TownhallContext, _ name: String) throws -> Identifier<Tag> {
+        guard let id = Identifier<Tag>(try context.parameters.require(name)) else { throw TownhallError.notFound("That record") }
+        return id
+    }
+}
+
+func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: body)))
+}
+
+/// Sends a browser without a staff session to the sign-in page, remembering where it was going.
+struct RequireStaff: RouterMiddleware {
+    typealias Context = TownhallContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard context.staff != nil else {
+            let target = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+            return Response.redirect(to: "/sign-in?next=\(target.urlQueryEncoded)", type: .normal)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Known failures on pages become a page with the right status; anything else a plain 500 page.
+struct WebErrorMiddleware: RouterMiddleware {
+    typealias Context = TownhallContext
+    let pages: Pages
+    struct Model { var heading: String; var message: String; var homeLink: String }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do { return try await next(request, context) } catch {
+            let home = context.staff == nil ? "/" : "/desk"
+            let chrome = Chrome(staffName: context.staff?.displayName, csrfToken: context.csrfToken)
+            if let e = APIErrorMiddleware.translate(error) {
+                let heading = switch e.kind {
+                case .notFound: "Page not found"
+                case .forbidden: "You cannot see this page"
+                case .unauthenticated: "Sign in to see this page"
+                default: "There is a problem"
+                }
+                return html(pages.render("error", Model(heading: heading, message: e.message, homeLink: home), title: heading, chrome: chrome), status: e.kind.status)
+            }
+            context.logger.error("unhandled error on page", metadata: ["error": .string(String(reflecting: error))])
+            return html(pages.render("error", Model(heading: "Sorry, there is a problem with the service", message: "Try again later. Quote reference \(context.requestID) if you contact support.", homeLink: home),
+                                     title: "Sorry, there is a problem", chrome: chrome), status: .internalServerError)
+        }
+    }
+}
+
+/// application/x-www-form-urlencoded bodies, at most 64 KiB.
+enum Form {
+    static func read(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        var components = URLComponents()
+        components.percentEncodedQuery = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
+        var values: [String: String] = [:]
+        for item in components.queryItems ?? [] where values[item.name] == nil { values[item.name] = item.value ?? "" }
+        return values
+    }
+}
+
+extension String {
+    var urlQueryEncoded: String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/")
+        return addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
+
+// View models: one per page, plain values only.
+struct SignInModel {
+    var username = ""
+    var next = "/desk"
+    var formToken = ""
+    var errors: [Pages.FieldError] = []
+    var hasErrors: Bool { !errors.isEmpty }
+    var usernameError: String? { errors.first { $0.field == "username" }?.message }
+    var passwordError: String? { errors.first { $0.field == "password" }?.message }
+}
+struct DeskHomeModel {
+    var query: String
+    var searched = false
+    var searchError: String?
+    var people: [PersonRow] = []
+    var nextPeople: String?
+    var properties: [PropertyRow] = []
+    var hasErrors: Bool { searchError != nil }
+    var errors: [Pages.FieldError] { searchError.map { [.init(field: "q", message: $0)] } ?? [] }
+}
+struct PersonRow { var id, name, dateOfBirth, address, organisation: String }
+struct PropertyRow { var id, address, uprn: String }
+struct PersonPageModel {
+    var name: String; var merged: String?; var dateOfBirth, currentAddress, preferredChannel, preferredLanguage, organisation: String
+    var contacts: [ContactRow]; var residences: [ResidenceRow]; var households: [HouseholdRow]
+}
+struct ContactRow { var kind, value: String }
+struct ResidenceRow { var propertyID, address, from, to: String }
+struct HouseholdRow { var name: String; var members: [MemberRow] }
+struct MemberRow { var id, name: String; var relationship: String? }
+struct PropertyPageModel {
+    var address, uprn: String; var parentUPRN: String?; var postcode, coordinates, band, organisation: String; var occupants: [OccupantRow]
+}
+struct OccupantRow { var id, name, from, to: String }
