@@ -109,16 +109,24 @@ let package = Package(
         ),
         .executableTarget(name: "townhall", dependencies: ["TownhallApp"], swiftSettings: swiftSettings),
 
+        // A realistic partnership on a fresh database, shared by the test targets.
+        .target(
+            name: "TownhallTesting",
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "TownhallApp"],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallStoreTests",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "TownhallTesting"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TownhallAppTests",
             dependencies: [
-                "TownhallApp", "TownhallAPI", "TownhallWeb",
+                "TownhallApp", "TownhallAPI", "TownhallWeb", "TownhallTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

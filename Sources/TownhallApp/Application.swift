@@ -19,6 +19,7 @@ public func buildApplication(_ configuration: TownhallConfiguration, logger: Log
 
 /// The router alone, for in-process tests and for `buildApplication`.
 public func buildRouter(_ services: Services, configuration: TownhallConfiguration) -> Router<TownhallContext> {
+    _ = MetricsBootstrap.registry   // before any middleware asks the metrics system for a recorder
     let router = Router(context: TownhallContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))

@@ -28,6 +28,7 @@ struct Pages: Sendable {
         var csrfToken: String?
         var homeLink: String
         var breadcrumbs: [Link]
+        var hasBreadcrumbs: Bool
     }
 
     struct Link { var text: String; var href: String }
@@ -36,7 +37,8 @@ struct Pages: Sendable {
     func render(_ template: String, _ model: Any, title: String, hasErrors: Bool = false, chrome: Chrome) -> String {
         let body = library.render(model, withTemplate: template) ?? ""
         let layout = Layout(title: title, body: body, hasErrors: hasErrors, staffName: chrome.staffName, organisationName: chrome.organisationName,
-                            csrfToken: chrome.csrfToken, homeLink: chrome.staffName == nil ? "/" : "/desk", breadcrumbs: chrome.breadcrumbs)
+                            csrfToken: chrome.csrfToken, homeLink: chrome.staffName == nil ? "/" : "/desk", breadcrumbs: chrome.breadcrumbs,
+                            hasBreadcrumbs: !chrome.breadcrumbs.isEmpty)
         return library.render(layout, withTemplate: "layout") ?? ""
     }
 }

@@ -89,7 +89,7 @@ public struct TownhallWebRoutes: Sendable {
                 }
             }
             let title = model.query.isEmpty ? "Staff desk" : "Search results for \(model.query)"
-            return html(pages.render("desk-home", model, title: title, hasErrors: model.searchError != nil, chrome: try await chrome(context)),
+            return html(pages.render("desk-home", model.ready(), title: title, hasErrors: model.searchError != nil, chrome: try await chrome(context)),
                         status: model.searchError == nil ? .ok : .badRequest)
         }
         desk.get("people/:id") { _, context in
@@ -107,7 +107,7 @@ public struct TownhallWebRoutes: Sendable {
                 households: record.households.map { h in HouseholdRow(name: h.name, members: h.members.map { MemberRow(id: $0.personID.string, name: $0.name, relationship: $0.relationship) }) })
             var c = try await chrome(context)
             c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")]
-            return html(pages.render("person", model, title: p.fullName, chrome: c))
+            return html(pages.render("person", model.ready(), title: p.fullName, chrome: c))
         }
         desk.get("properties/:id") { _, context in
             let actor = try context.requireActor()
@@ -122,7 +122,7 @@ public struct TownhallWebRoutes: Sendable {
                 occupants: occupants.map { OccupantRow(id: $0.0.id.string, name: $0.0.fullName, from: $0.1.from.description, to: $0.1.to?.description ?? "Now") })
             var c = try await chrome(context)
             c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")]
-            return html(pages.render("property", model, title: property.singleLine, chrome: c))
+            return html(pages.render("property", model.ready(), title: property.singleLine, chrome: c))
         }
     }
 
@@ -140,7 +140,7 @@ public struct TownhallWebRoutes: Sendable {
         var model = model
         let token = Access.newFormToken()
         model.formToken = token
-        var response = html(pages.render("sign-in", model, title: "Sign in", hasErrors: !model.errors.isEmpty, chrome: Chrome()), status: status)
+        var response = html(pages.render("sign-in", model.ready(), title: "Sign in", hasErrors: !model.errors.isEmpty, chrome: Chrome()), status: status)
         response.setCookie(Cookie(name: TownhallWebRoutes.formCookie, value: token, path: "/sign-in", secure: secureCookies, httpOnly: true, sameSite: .strict))
         return response
     }
@@ -202,11 +202,20 @@ struct WebErrorMiddleware: RouterMiddleware {
 /// application/x-www-form-urlencoded bodies, at most 64 KiB.
 enum Form {
     static func read(_ request: Request) async throws -> [String: String] {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        var components = URLComponents()
-        components.percentEncodedQuery = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: 64 * 1024) } catch {
+            throw TownhallError(.payloadTooLarge, code: "body_too_large", message: "The form is too large.")
+        }
+        // Parsed by hand: URLComponents traps on malformed input, and a form must never take the server down.
         var values: [String: String] = [:]
-        for item in components.queryItems ?? [] where values[item.name] == nil { values[item.name] = item.value ?? "" }
+        for pair in String(buffer: buffer).split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+                  let value = (parts.count > 1 ? String(parts[1]) : "").replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                throw TownhallError.invalid("form", "The form could not be read.", code: "malformed_form")
+            }
+            if values[name] == nil { values[name] = value }
+        }
         return values
     }
 }
@@ -220,14 +229,23 @@ extension String {
 }
 
 // View models: one per page, plain values only.
+// Mustache reads stored properties only (through Mirror), so everything a template tests is stored, set by `ready()`.
 struct SignInModel {
     var username = ""
     var next = "/desk"
     var formToken = ""
     var errors: [Pages.FieldError] = []
-    var hasErrors: Bool { !errors.isEmpty }
-    var usernameError: String? { errors.first { $0.field == "username" }?.message }
-    var passwordError: String? { errors.first { $0.field == "password" }?.message }
+    var hasErrors = false
+    var usernameError: String?
+    var passwordError: String?
+
+    func ready() -> SignInModel {
+        var m = self
+        m.hasErrors = !errors.isEmpty
+        m.usernameError = errors.first { $0.field == "username" }?.message
+        m.passwordError = errors.first { $0.field == "password" }?.message
+        return m
+    }
 }
 struct DeskHomeModel {
     var query: String
@@ -236,14 +254,32 @@ struct DeskHomeModel {
     var people: [PersonRow] = []
     var nextPeople: String?
     var properties: [PropertyRow] = []
-    var hasErrors: Bool { searchError != nil }
-    var errors: [Pages.FieldError] { searchError.map { [.init(field: "q", message: $0)] } ?? [] }
+    var hasErrors = false
+    var errors: [Pages.FieldError] = []
+    var hasPeople = false
+    var hasProperties = false
+
+    func ready() -> DeskHomeModel {
+        var m = self
+        m.hasErrors = searchError != nil
+        m.errors = searchError.map { [.init(field: "q", message: $0)] } ?? []
+        m.hasPeople = !people.isEmpty
+        m.hasProperties = !properties.isEmpty
+        return m
+    }
 }
 struct PersonRow { var id, name, dateOfBirth, address, organisation: String }
 struct PropertyRow { var id, address, uprn: String }
 struct PersonPageModel {
     var name: String; var merged: String?; var dateOfBirth, currentAddress, preferredChannel, preferredLanguage, organisation: String
     var contacts: [ContactRow]; var residences: [ResidenceRow]; var households: [HouseholdRow]
+    var hasContacts = false, hasResidences = false, hasHouseholds = false
+
+    func ready() -> PersonPageModel {
+        var m = self
+        m.hasContacts = !contacts.isEmpty; m.hasResidences = !residences.isEmpty; m.hasHouseholds = !households.isEmpty
+        return m
+    }
 }
 struct ContactRow { var kind, value: String }
 struct ResidenceRow { var propertyID, address, from, to: String }
@@ -251,5 +287,12 @@ struct HouseholdRow { var name: String; var members: [MemberRow] }
 struct MemberRow { var id, name: String; var relationship: String? }
 struct PropertyPageModel {
     var address, uprn: String; var parentUPRN: String?; var postcode, coordinates, band, organisation: String; var occupants: [OccupantRow]
+    var hasOccupants = false
+
+    func ready() -> PropertyPageModel {
+        var m = self
+        m.hasOccupants = !occupants.isEmpty
+        return m
+    }
 }
 struct OccupantRow { var id, name, from, to: String }

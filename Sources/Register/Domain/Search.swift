@@ -80,9 +80,10 @@ public struct PersonMatch: Sendable, Codable, Equatable {
 
 public enum PersonRanking {
     /// Ranks candidates best first: name score, then family name, given name, id (a total order, so pages are stable).
+    /// With no name words (a search by phone, email, postcode or UPRN) every candidate is an exact match, scoring 1.
     public static func rank(_ candidates: [Person], query: [String]) -> [(Person, Double)] {
         candidates.compactMap { person -> (Person, Double)? in
-            let score = NameMatching.score(query: query, name: NameMatching.tokens("\(person.givenName) \(person.familyName)"))
+            let score = query.isEmpty ? 1 : NameMatching.score(query: query, name: NameMatching.tokens("\(person.givenName) \(person.familyName)"))
             return score > 0 ? (person, (score * 1000).rounded() / 1000) : nil
         }.sorted { a, b in
             if a.1 != b.1 { return a.1 > b.1 }
