@@ -70,9 +70,16 @@ public enum BodyDecoding {
 }
 
 extension Request {
-    /// A query parameter, with empty values treated as absent.
+    /// A query parameter, with empty values treated as absent. Decoded as HTML forms encode it: "+" is a space and
+    /// "%2B" a plus, so a GET search form and an API client sending "+44…" as %2B both mean what they typed.
     public func query(_ name: String) -> String? {
-        guard let value = uri.queryParameters[name[...]].map(String.init), !value.isEmpty else { return nil }
-        return value
+        guard let raw = uri.query else { return nil }
+        for pair in raw.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
+            let value = parts.count > 1 ? (parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            return value.isEmpty ? nil : value
+        }
+        return nil
     }
 }

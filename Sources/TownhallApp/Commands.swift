@@ -13,7 +13,7 @@ public struct TownhallCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "townhall",
         abstract: "Townhall: shared services for councils and their partners.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self, Bench.self])
     public init() {}
 }
 

@@ -63,10 +63,11 @@ public enum NameMatching {
         return previous[b.count]
     }
 
-    /// How well one query word matches one name word, 0…1: exact 1, prefix 0.9, small typo 0.8–0.6, same sound 0.5.
+    /// How well one query word matches one name word, 0…1: exact 1; a prefix 0.7–0.9 by how much of the name it covers
+    /// (so "jon" finds "John" before "Jonathan"); a small typo 0.8–0.6; the same sound 0.5.
     public static func wordScore(query: String, name: String) -> Double {
         if query == name { return 1 }
-        if name.hasPrefix(query) { return 0.9 }
+        if name.hasPrefix(query) { return 0.7 + 0.2 * Double(query.count) / Double(name.count) }
         let allowed = query.count <= 4 ? 1 : 2
         let distance = editDistance(query, name, limit: allowed)
         if distance <= allowed { return 0.8 - 0.1 * Double(distance - 1) }

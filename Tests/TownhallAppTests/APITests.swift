@@ -201,3 +201,15 @@ import TownhallTesting
         }
     }
 }
+
+@Suite struct QueryDecodingTests {
+    @Test func plusIsASpaceAndPercent2BIsAPlus() async throws {
+        try await HTTPHarness.run { h in
+            let p = try await h.scenario.person("Sian", "Lloyd", phone: "+44 1632 960 777", by: h.scenario.burnleyAgent)
+            let byName = try await h.call(.get, "/api/v1/people?q=sian+lloyd", key: h.burnleyReader)
+            #expect(((byName.json["items"] as? [[String: Any]])?.first?["person"] as? [String: Any])?["id"] as? String == p.id.string)
+            let byPhone = try await h.call(.get, "/api/v1/people?q=%2B44%201632%20960777", key: h.burnleyReader)
+            #expect((byPhone.json["items"] as? [Any])?.count == 1)
+        }
+    }
+}

@@ -164,3 +164,11 @@ import Testing
         #expect(throws: Never.self) { try actor.require(.registerRead) }
     }
 }
+
+@Suite struct RankingTests {
+    @Test func aSpellingVariantBeatsALongerNameWithTheSamePrefix() {
+        let john = NameMatching.score(query: ["jon", "smyth"], name: ["john", "smith"])
+        let jonathan = NameMatching.score(query: ["jon", "smyth"], name: ["jonathan", "smith"])
+        #expect(john > jonathan)
+    }
+}
