@@ -47,6 +47,18 @@ public enum AuditLog {
         },
     ]
 
+    /// Records many entries in a few statements (bulk loads).
+    public static func recordAll(_ entries: [AuditEntry], on db: any SQLDatabase) async throws {
+        let rows: [[any Encodable & Sendable]] = try entries.map { e in
+            [e.id.string, e.organisationID.string, e.actorKind, e.actorID, e.actorLabel, e.action.rawValue, e.entityType, e.entityID,
+             e.subjectPersonID?.string, String(decoding: try JSONEncoder.sorted.encode(e.changes), as: UTF8.self), e.channel.rawValue,
+             e.purpose, e.requestID, e.occurredAt.iso]
+        }
+        try await Database.insertRows(db, into: "audit_event", columns: ["id", "organisation_id", "actor_kind", "actor_id", "actor_label", "action",
+                                                                         "entity_type", "entity_id", "subject_person_id", "changes", "channel",
+                                                                         "purpose", "request_id", "occurred_at"], rows: rows)
+    }
+
     public static func record(_ entry: AuditEntry, on db: any SQLDatabase) async throws {
         let changes = String(decoding: try JSONEncoder.sorted.encode(entry.changes), as: UTF8.self)
         try await db.raw("""

@@ -35,27 +35,34 @@ extension Register {
         for start in stride(from: 0, to: validated.count, by: batchSize) {
             let batch = Array(validated[start..<min(start + batchSize, validated.count)])
             let (c, s) = try await database.transaction { db -> (Int, Int) in
-                var c = 0, s = 0
-                for (seed, people) in batch {
-                    if try await RegisterStore.household(id: seed.id.string, on: db) != nil { s += 1; continue }
-                    guard let property = try await RegisterStore.property(uprn: seed.uprn, organisations: [actor.organisationID], on: db) else {
+                // A few multi-row statements per batch rather than several statements per person.
+                let present = try await RegisterStore.existingHouseholds(batch.map(\.0.id), on: db)
+                let properties = try await RegisterStore.properties(uprns: batch.map(\.0.uprn), organisation: actor.organisationID, on: db)
+                var people: [Person] = [], contacts: [(ContactPoint, Person)] = [], residences: [(Residence, Person)] = []
+                var households: [Household] = [], audit: [AuditEntry] = []
+                for (seed, valid) in batch where !present.contains(seed.id.string) {
+                    guard let property = properties[seed.uprn] else {
                         throw TownhallError.invalid("uprn", "UPRN \(seed.uprn) is not on the register.", code: "unknown_uprn")
                     }
                     var members: [Household.Member] = []
-                    for (member, valid) in zip(seed.members, people) {
-                        try await RegisterStore.insert(valid.person, on: db)
-                        for contact in valid.contacts { try await RegisterStore.insert(contact, person: valid.person, on: db) }
-                        try await RegisterStore.replaceResidences(person: valid.person, with: [Residence(propertyID: property.id, uprn: seed.uprn, from: seed.movedIn, to: nil, address: nil)], on: db)
-                        members.append(Household.Member(personID: valid.person.id, name: "\(valid.person.givenName) \(valid.person.familyName)",
+                    for (member, v) in zip(seed.members, valid) {
+                        people.append(v.person)
+                        contacts += v.contacts.map { ($0, v.person) }
+                        residences.append((Residence(propertyID: property.id, uprn: seed.uprn, from: seed.movedIn, to: nil, address: nil), v.person))
+                        members.append(Household.Member(personID: v.person.id, name: "\(v.person.givenName) \(v.person.familyName)",
                                                         relationship: member.relationship, joinedOn: seed.movedIn, leftOn: nil))
-                        try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "person", entityID: valid.person.id.string,
-                                                             subject: valid.person.id, changes: Register.snapshotChanges(nil, valid.person)), on: db)
+                        audit.append(AuditEntry(actor: actor, action: .create, entityType: "person", entityID: v.person.id.string,
+                                                subject: v.person.id, changes: Register.snapshotChanges(nil, v.person)))
                     }
-                    try await RegisterStore.insert(Household(id: seed.id, organisationID: actor.organisationID, propertyID: property.id, name: seed.name,
-                                                             members: members, createdAt: .now), on: db)
-                    c += 1
+                    households.append(Household(id: seed.id, organisationID: actor.organisationID, propertyID: property.id, name: seed.name,
+                                                members: members, createdAt: .now))
                 }
-                return (c, s)
+                try await RegisterStore.insertPeople(people, on: db)
+                try await RegisterStore.insertContacts(contacts, on: db)
+                try await RegisterStore.insertResidences(residences, on: db)
+                try await RegisterStore.insertHouseholds(households, on: db)
+                try await AuditLog.recordAll(audit, on: db)
+                return (households.count, batch.count - households.count)
             }
             created += c
             skipped += s

@@ -17,26 +17,26 @@ extension Register {
         for start in stride(from: 0, to: rows.count, by: Register.importBatch) {
             let batch = Array(rows[start..<min(start + Register.importBatch, rows.count)])
             let (created, updated, missing) = try await database.transaction { db -> (Int, Int, [ImportReport.Rejection]) in
-                var created = 0, updated = 0, missing: [ImportReport.Rejection] = []
+                // One query finds which UPRNs the register already holds; new rows go in with multi-row inserts.
+                let existing = try await RegisterStore.properties(uprns: try batch.map { try UPRN($0.input.uprn!) }, organisation: actor.organisationID, on: db)
+                var created: [Property] = [], updated = 0, missing: [ImportReport.Rejection] = []
                 for row in batch {
+                    let uprn = try UPRN(row.input.uprn!)
                     if row.coordinatesOnly {
-                        guard let existing = try await RegisterStore.property(uprn: try UPRN(row.input.uprn!), organisations: [actor.organisationID], on: db) else {
-                            missing.append(.init(line: row.line, field: "uprn", reason: "UPRN \(row.input.uprn!) is not on the register, and OS Open UPRN carries no address to create it from."))
+                        guard var p = existing[uprn] else {
+                            missing.append(.init(line: row.line, field: "uprn", reason: "UPRN \(uprn) is not on the register, and OS Open UPRN carries no address to create it from."))
                             continue
                         }
-                        var p = existing
                         p.latitude = row.input.latitude; p.longitude = row.input.longitude; p.easting = row.input.easting; p.northing = row.input.northing
                         if case .updated = try await RegisterStore.upsert(p, on: db).1 { updated += 1 }
                     } else {
-                        let property = try row.input.validated(organisation: actor.organisationID, id: PropertyID(StableUUID.make("property/\(actor.organisationID)/\(row.input.uprn!)")))
-                        switch try await RegisterStore.upsert(property, on: db).1 {
-                        case .created: created += 1
-                        case .updated: updated += 1
-                        case .unchanged: break
-                        }
+                        let property = try row.input.validated(organisation: actor.organisationID, id: PropertyID(StableUUID.make("property/\(actor.organisationID)/\(uprn)")))
+                        if existing[uprn] == nil { created.append(property) }
+                        else if case .updated = try await RegisterStore.upsert(property, on: db).1 { updated += 1 }
                     }
                 }
-                return (created, updated, missing)
+                try await RegisterStore.insertProperties(created, on: db)
+                return (created.count, updated, missing)
             }
             report.created += created
             report.updated += updated

@@ -223,10 +223,10 @@ public struct Register: Sendable {
         try actor.require(.registerRead)
         let query = try SearchQuery.classify(q)
         let database = self.database
-        let (ranked, addresses, organisations) = try await database.read { db -> ([(Person, Double)], [PersonID: String], [OrganisationID: String]) in
+        let ranked = try await database.read { db -> [(Person, Double)] in
             let orgs = try await Register.visible(actor, .contactDetails, db)
             let ids: [String]
-            var nameWords: [String]? = nil
+            var nameWords: [String] = []
             switch query {
             case .email(let v), .phone(let v): ids = try await RegisterStore.personIDs(contactValue: v, organisations: orgs, on: db)
             case .postcode(let p): ids = try await RegisterStore.personIDs(atPostcode: p.value, uprn: nil, organisations: orgs, on: db)
@@ -238,24 +238,23 @@ public struct Register: Sendable {
                                                                limit: Register.candidateLimit, database: database, on: db)
             }
             let people = try await RegisterStore.people(ids: ids, on: db).filter { orgs.contains($0.organisationID) && $0.mergedInto == nil }
-            let ranked = nameWords.map { PersonRanking.rank(people, query: $0) } ?? PersonRanking.rank(people, query: [])
-            return (ranked, [:], [:])
+            return PersonRanking.rank(people, query: nameWords)
         }
-        _ = (addresses, organisations)
-        // Keyset over the ranked order: the cursor holds the last row's sort key.
+        // Keyset over the ranked order: the cursor holds the last row's score and id.
         var start = ranked.startIndex
         if let cursor {
-            guard cursor.key.count == 2, let score = Double(cursor.key[0]) else { throw TownhallError.invalid("cursor", "The cursor is not one this server gave out.", code: "invalid_cursor") }
-            start = ranked.firstIndex { $0.1 < score || ($0.1 == score && $0.0.id.string > cursor.key[1]) } ?? ranked.endIndex
-            if let i = ranked.firstIndex(where: { $0.0.id.string == cursor.key[1] }) { start = ranked.index(after: i) }
+            guard cursor.key.count == 2, let score = Double(cursor.key[0]) else {
+                throw TownhallError.invalid("cursor", "The cursor is not one this server gave out.", code: "invalid_cursor")
+            }
+            // After the cursor's row; if that row has gone (merged meanwhile), after the last row of its score.
+            start = ranked.firstIndex(where: { $0.0.id.string == cursor.key[1] }).map { ranked.index(after: $0) }
+                ?? ranked.firstIndex(where: { $0.1 < score }) ?? ranked.endIndex
         }
-        let slice = ranked[start...].prefix(limit.value)
-        let current = try await database.read { db in
-            var result: [PersonID: String] = [:]
-            for (person, _) in slice { result[person.id] = try await RegisterStore.residences(person: person.id, on: db).last(where: \.isCurrent)?.address }
-            return result
+        let slice = Array(ranked[start...].prefix(limit.value))
+        let addresses = try await database.read { db in
+            try await RegisterStore.currentAddresses(people: slice.map(\.0.id), on: db)
         }
-        let items = slice.map { PersonMatch(person: $0.0, score: $0.1, currentAddress: current[$0.0.id]) }
+        let items = slice.map { PersonMatch(person: $0.0, score: $0.1, currentAddress: addresses[$0.0.id]) }
         let next = start + slice.count < ranked.endIndex ? items.last.map { Cursor(key: [String($0.score), $0.person.id.string]) } : nil
         return Page(items: items, next: next)
     }

@@ -38,27 +38,21 @@ extension SQLRow {
 }
 
 extension Database {
-    /// SQL for a full-text match on a column of a search table, which is an FTS5 table on SQLite and a table with a
-    /// generated `tsvector` column `tsv` on PostgreSQL. `groups` are AND-ed; within a group the terms are OR-ed;
-    /// a term ending in `*` is a prefix. Terms must be `[a-z0-9]` only (`FullTextQuery.term` makes them so).
-    public func fullTextMatch(table: String, groups: [[String]]) -> SQLQueryString {
-        switch engine {
-        case .sqlite:
-            let text = groups.map { "(" + $0.map { $0.hasSuffix("*") ? "\"\($0.dropLast())\"*" : "\"\($0)\"" }.joined(separator: " OR ") + ")" }
-                .joined(separator: " AND ")
-            return "\(ident: table) MATCH \(bind: text)"
-        case .postgres:
-            let text = groups.map { "(" + $0.map { $0.hasSuffix("*") ? "\($0.dropLast()):*" : $0 }.joined(separator: " | ") + ")" }
-                .joined(separator: " & ")
-            return "\(ident: table).tsv @@ to_tsquery('simple', \(bind: text))"
-        }
-    }
+    // Full-text search. Both engines keep an ordinary table `<name>` (key, organisation_id, document) keyed by the record's id,
+    // so writes are the same SQL and deletes are indexed. PostgreSQL adds a generated tsvector column with a GIN index;
+    // SQLite adds an external-content FTS5 index `<name>_fts` kept in step by triggers.
 
-    /// DDL for a search table keyed by `key` with a `document` column and an organisation column, on either engine.
+    /// DDL for a search table keyed by `key`.
     public static func searchTableDDL(_ table: String, key: String, engine: Engine) -> [String] {
         switch engine {
         case .sqlite:
-            return ["CREATE VIRTUAL TABLE \(table) USING fts5(\(key) UNINDEXED, organisation_id UNINDEXED, document, tokenize = 'unicode61 remove_diacritics 2')"]
+            return [
+                "CREATE TABLE \(table) (\(key) TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, document TEXT NOT NULL)",
+                "CREATE VIRTUAL TABLE \(table)_fts USING fts5(document, content = '\(table)', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2')",
+                "CREATE TRIGGER \(table)_ai AFTER INSERT ON \(table) BEGIN INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
+                "CREATE TRIGGER \(table)_ad AFTER DELETE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); END",
+                "CREATE TRIGGER \(table)_au AFTER UPDATE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
+            ]
         case .postgres:
             return [
                 "CREATE TABLE \(table) (\(key) TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, document TEXT NOT NULL, tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', document)) STORED)",
@@ -67,7 +61,24 @@ extension Database {
         }
     }
 
-    /// Replaces the search document of one row (FTS5 tables have no upsert, so delete then insert on both).
+    /// `FROM …` for the rows of a search table matching `groups`: groups are AND-ed, terms within a group OR-ed, and a
+    /// term ending in `*` is a prefix. Terms must be `[a-z0-9]` only (`FullTextQuery.term` makes them so).
+    /// `rankOrder` orders best first where the engine ranks cheaply (FTS5's bm25), otherwise by key.
+    public func fullTextSource(table: String, groups: [[String]]) -> (from: SQLQueryString, rankOrder: SQLQueryString) {
+        switch engine {
+        case .sqlite:
+            let text = groups.map { "(" + $0.map { $0.hasSuffix("*") ? "\"\($0.dropLast())\"*" : "\"\($0)\"" }.joined(separator: " OR ") + ")" }
+                .joined(separator: " AND ")
+            return ("\(ident: table) JOIN \(ident: table + "_fts") ON \(ident: table + "_fts").rowid = \(ident: table).rowid WHERE \(ident: table + "_fts") MATCH \(bind: text)",
+                    "\(ident: table + "_fts").rank")
+        case .postgres:
+            let text = groups.map { "(" + $0.map { $0.hasSuffix("*") ? "\($0.dropLast()):*" : $0 }.joined(separator: " | ") + ")" }
+                .joined(separator: " & ")
+            return ("\(ident: table) WHERE \(ident: table).tsv @@ to_tsquery('simple', \(bind: text))", "1")
+        }
+    }
+
+    /// Replaces the search document of one row.
     public static func replaceSearchDocument(_ db: any SQLDatabase, table: String, key: String, id: String, organisation: OrganisationID, document: String) async throws {
         try await db.raw("DELETE FROM \(ident: table) WHERE \(ident: key) = \(bind: id)").run()
         try await db.raw("INSERT INTO \(ident: table) (\(ident: key), organisation_id, document) VALUES (\(bind: id), \(bind: organisation.string), \(bind: document))").run()
@@ -83,4 +94,20 @@ public enum FullTextQuery {
 
     /// The token that scopes a search document to its organisation (UUIDs are not single tokens in every tokenizer).
     public static func organisationToken(_ id: OrganisationID) -> String { "o" + id.string.replacingOccurrences(of: "-", with: "") }
+}
+
+extension Database {
+    /// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements: one statement per chunk instead of one per row,
+    /// which is what bulk loads spend their time on. Chunks stay under PostgreSQL's 65,535 bind parameters.
+    public static func insertRows(_ db: any SQLDatabase, into table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
+        guard !rows.isEmpty else { return }
+        let chunk = max(1, 30_000 / max(1, columns.count))
+        for start in stride(from: 0, to: rows.count, by: chunk) {
+            var q: SQLQueryString = "INSERT INTO \(ident: table) (\(idents: columns, joinedBy: ", ")) VALUES "
+            for (i, row) in rows[start..<min(start + chunk, rows.count)].enumerated() {
+                q += i == 0 ? "(\(binds: row))" : ", (\(binds: row))"
+            }
+            try await db.raw(q).run()
+        }
+    }
 }

@@ -126,6 +126,66 @@ enum RegisterStore {
         return (p, .created)
     }
 
+    // MARK: Bulk writes (imports and loads)
+
+    static let propertyColumns = ["id", "organisation_id", "uprn", "parent_uprn", "usrn", "saon", "paon", "name", "street", "locality", "town",
+                                  "administrative_area", "postcode", "latitude", "longitude", "easting", "northing", "council_tax_band",
+                                  "rateable_value", "created_at", "updated_at", "version"]
+
+    static func insertProperties(_ properties: [Property], on db: any SQLDatabase) async throws {
+        let rows: [[any Encodable & Sendable]] = properties.map { p in
+            [p.id.string, p.organisationID.string, p.uprn.value, p.parentUPRN?.value, p.usrn.map(Int64.init), p.saon, p.paon, p.name, p.street,
+             p.locality, p.town, p.administrativeArea, p.postcode?.value, p.latitude, p.longitude, p.easting, p.northing, p.councilTaxBand,
+             p.rateableValue, p.createdAt.iso, p.createdAt.iso, p.version]
+        }
+        try await Database.insertRows(db, into: "property", columns: propertyColumns, rows: rows)
+        try await Database.insertRows(db, into: "property_search", columns: ["property_id", "organisation_id", "document"],
+                                      rows: properties.map { [$0.id.string, $0.organisationID.string, SearchDocument.property($0)] })
+    }
+
+    /// An organisation's properties with these UPRNs, in one query.
+    static func properties(uprns: [UPRN], organisation: OrganisationID, on db: any SQLDatabase) async throws -> [UPRN: Property] {
+        guard !uprns.isEmpty else { return [:] }
+        let rows = try await db.raw("SELECT * FROM property WHERE organisation_id = \(bind: organisation.string) AND uprn IN (\(binds: uprns.map(\.value)))").all()
+        return Dictionary(try rows.map(decodeProperty).map { ($0.uprn, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func insertPeople(_ people: [Person], on db: any SQLDatabase) async throws {
+        let rows: [[any Encodable & Sendable]] = people.map { p in
+            [p.id.string, p.organisationID.string, p.title, p.givenName, p.familyName, p.dateOfBirth?.description, p.preferredChannel?.rawValue,
+             p.preferredLanguage, p.mergedInto?.string, p.createdAt.iso, p.createdAt.iso, p.version]
+        }
+        try await Database.insertRows(db, into: "person", columns: ["id", "organisation_id", "title", "given_name", "family_name", "date_of_birth",
+                                                                    "preferred_channel", "preferred_language", "merged_into", "created_at", "updated_at", "version"], rows: rows)
+        try await Database.insertRows(db, into: "person_search", columns: ["person_id", "organisation_id", "document"],
+                                      rows: people.map { [$0.id.string, $0.organisationID.string, SearchDocument.person($0)] })
+    }
+
+    static func insertContacts(_ contacts: [(ContactPoint, Person)], on db: any SQLDatabase) async throws {
+        let now = Timestamp.now.iso
+        try await Database.insertRows(db, into: "contact_point", columns: ["id", "organisation_id", "person_id", "kind", "value", "preferred", "created_at"],
+                                      rows: contacts.map { c, p in [PersonID().string, p.organisationID.string, p.id.string, c.kind.rawValue, c.value, c.preferred ? 1 : 0, now] })
+    }
+
+    static func insertResidences(_ residences: [(Residence, Person)], on db: any SQLDatabase) async throws {
+        try await Database.insertRows(db, into: "residence", columns: ["id", "organisation_id", "person_id", "property_id", "from_date", "to_date"],
+                                      rows: residences.map { r, p in [PersonID().string, p.organisationID.string, p.id.string, r.propertyID.string, r.from.description, r.to?.description] })
+    }
+
+    static func insertHouseholds(_ households: [Household], on db: any SQLDatabase) async throws {
+        try await Database.insertRows(db, into: "household", columns: ["id", "organisation_id", "property_id", "name", "created_at"],
+                                      rows: households.map { [$0.id.string, $0.organisationID.string, $0.propertyID.string, $0.name, $0.createdAt.iso] })
+        try await Database.insertRows(db, into: "household_member", columns: ["id", "organisation_id", "household_id", "person_id", "relationship", "joined_on", "left_on"],
+                                      rows: households.flatMap { h in h.members.map { m in
+                                          [PersonID().string, h.organisationID.string, h.id.string, m.personID.string, m.relationship, m.joinedOn.description, m.leftOn?.description] as [any Encodable & Sendable]
+                                      } })
+    }
+
+    static func existingHouseholds(_ ids: [HouseholdID], on db: any SQLDatabase) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await db.raw("SELECT id FROM household WHERE id IN (\(binds: ids.map(\.string)))").all().map { try $0.string("id") })
+    }
+
     static func property(id: PropertyID, organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> Property? {
         try await db.raw("SELECT * FROM property WHERE id = \(bind: id.string) AND organisation_id IN (\(binds: orgList(organisations)))").first().map(decodeProperty)
     }
@@ -147,11 +207,11 @@ enum RegisterStore {
     static func searchProperties(postcode: Postcode?, postcodePrefix: String?, uprn: UPRN?, words: [String], organisations: Set<OrganisationID>,
                                  after cursor: Cursor?, limit: Int, database: Database, on db: any SQLDatabase) async throws -> [Property] {
         var q: SQLQueryString = "SELECT property.* FROM property"
+        q += " WHERE property.organisation_id IN (\(binds: orgList(organisations)))"
         if !words.isEmpty {
             let groups = [organisations.sorted().map { FullTextToken.organisation($0) }] + SearchDocument.addressGroups(words)
-            q += " JOIN property_search ON property_search.property_id = property.id AND \(database.fullTextMatch(table: "property_search", groups: groups))"
+            q += " AND property.id IN (SELECT property_search.property_id FROM \(database.fullTextSource(table: "property_search", groups: groups).from))"
         }
-        q += " WHERE property.organisation_id IN (\(binds: orgList(organisations)))"
         if let postcode { q += " AND property.postcode = \(bind: postcode.value)" }
         if let prefix = postcodePrefix { q += " AND property.postcode LIKE \(bind: prefix.replacingOccurrences(of: "%", with: "") + "%")" }
         if let uprn { q += " AND property.uprn = \(bind: uprn.value)" }
@@ -256,9 +316,8 @@ enum RegisterStore {
     /// Person ids matching full-text groups, best-ranked first by the engine, at most `limit`.
     static func personCandidates(groups: [[String]], organisations: Set<OrganisationID>, limit: Int, database: Database, on db: any SQLDatabase) async throws -> [String] {
         let all = [organisations.sorted().map { FullTextToken.organisation($0) }] + groups
-        let match = database.fullTextMatch(table: "person_search", groups: all)
-        let order: SQLQueryString = database.engine == .sqlite ? "rank" : "person_id"
-        return try await db.raw("SELECT person_id FROM person_search WHERE \(match) ORDER BY \(order) LIMIT \(literal: limit)").all().map { try $0.string("person_id") }
+        let source = database.fullTextSource(table: "person_search", groups: all)
+        return try await db.raw("SELECT person_search.person_id FROM \(source.from) ORDER BY \(source.rankOrder) LIMIT \(literal: limit)").all().map { try $0.string("person_id") }
     }
 
     static func personIDs(contactValue value: String, organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> [String] {
@@ -302,6 +361,18 @@ enum RegisterStore {
             return Residence(propertyID: property.id, uprn: property.uprn, from: try LocalDate(parsing: try row.string("from_date"), field: "from"),
                              to: try row.optionalDate("to_date"), address: property.singleLine)
         }
+    }
+
+    /// The current address of each person, in one query.
+    static func currentAddresses(people: [PersonID], on db: any SQLDatabase) async throws -> [PersonID: String] {
+        guard !people.isEmpty else { return [:] }
+        let rows = try await db.raw("""
+            SELECT residence.person_id AS resident_id, property.* FROM residence JOIN property ON property.id = residence.property_id
+            WHERE residence.to_date IS NULL AND residence.person_id IN (\(binds: people.map(\.string)))
+            """).all()
+        var result: [PersonID: String] = [:]
+        for row in rows { result[try row.id("resident_id")] = try decodeProperty(row).singleLine }
+        return result
     }
 
     static func replaceResidences(person: Person, with history: [Residence], on db: any SQLDatabase) async throws {

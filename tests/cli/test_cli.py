@@ -1,0 +1,95 @@
+"""The command-line interfaces that scripts and operators rely on (issue 2, 'Interfaces'), run against the built binary."""
+import os
+import sqlite3
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+BIN = os.environ.get("TOWNHALL_BIN", ".build/debug/townhall")
+TABLES = ["organisation", "staff", "property", "person", "household", "sharing_agreement", "audit_event"]
+
+
+def townhall(*args, db, stdin=None):
+    result = subprocess.run([BIN, *args, "--database-url", f"sqlite://{db}"], capture_output=True, text=True, input=stdin, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def counts(db):
+    with sqlite3.connect(db) as c:
+        return {t: c.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("cli") / "cli.sqlite")
+    out = townhall("demo", db=db)
+    assert "password is townhall-demo-2026" in out
+    assert "burnley.agent" in out
+    return db
+
+
+def test_demo_is_realistic(demo):
+    n = counts(demo)
+    assert n["organisation"] == 8
+    assert 5000 <= n["property"] <= 6000
+    assert 7500 <= n["person"] <= 9000
+    assert n["sharing_agreement"] == 2
+    with sqlite3.connect(demo) as c:
+        roles = {r[0] for r in c.execute("SELECT roles FROM staff")}
+    assert {"agent", "officer", "team_leader", "manager", "administrator", "safeguarding_officer", "auditor"} <= roles
+
+
+def test_demo_twice_changes_nothing(demo):
+    before = counts(demo)
+    with sqlite3.connect(demo) as c:
+        versions = c.execute("SELECT SUM(version) FROM property").fetchone()[0]
+    out = townhall("demo", db=demo)
+    assert "0 organisations, 0 staff, 0 properties, 0 households, 0 agreements added" in out
+    assert counts(demo) == before
+    with sqlite3.connect(demo) as c:
+        assert c.execute("SELECT SUM(version) FROM property").fetchone()[0] == versions
+
+
+def test_org_list_is_slug_name_kind(demo):
+    lines = townhall("org", "list", db=demo).strip().split("\n")
+    assert len(lines) == 8
+    rows = [line.split("\t") for line in lines]
+    assert all(len(r) == 3 for r in rows)
+    assert ["burnley", "Burnley Borough Council", "district_council"] in rows
+    assert ["lancashire-police", "Lancashire Constabulary", "police"] in rows
+
+
+def test_apikey_create_prints_the_key_alone_last_and_it_works(demo, tmp_path):
+    out = townhall("apikey", "create", "--organisation", "burnley", "--scope", "register:read", db=demo)
+    key = out.strip().split("\n")[-1]
+    assert key.startswith("th_") and " " not in key
+    port = 8183
+    server = subprocess.Popen([BIN, "serve", "--port", str(port), "--database-url", f"sqlite://{demo}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(60):
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/properties?postcode=bb11%202bd&limit=5", headers={"Authorization": f"Bearer {key}"})
+        body = urllib.request.urlopen(req).read().decode()
+        assert '"postcode":"BB11 2BD"' in body
+    finally:
+        server.terminate()
+        assert server.wait(timeout=20) == 0, "SIGTERM should shut the server down cleanly"
+
+
+def test_first_install_org_and_user(tmp_path):
+    db = str(tmp_path / "fresh.sqlite")
+    assert townhall("org", "add", "--gss", "E07000117", db=db).strip() == "burnley\tBurnley Borough Council\tdistrict_council"
+    out = townhall("user", "add", "--organisation", "burnley", "--username", "ada", "--name", "Ada Admin", "--email", "ada@example.org", db=db,
+                   stdin="a long enough passphrase\n")
+    assert "created ada in burnley with roles administrator" in out
+    bad = subprocess.run([BIN, "user", "add", "--organisation", "burnley", "--username", "bob", "--name", "Bob", "--email", "bob@example.org",
+                          "--database-url", f"sqlite://{db}"], input="short\n", capture_output=True, text=True)
+    assert bad.returncode != 0 and "at least 12 characters" in bad.stderr
