@@ -34,8 +34,9 @@ echo "== server RSS idle: $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)"
 # Warm the page cache the way a running service would be, then measure.
 BENCH_KEY=$key wrk -t1 -c2 -d5s -s bench/search.lua "http://127.0.0.1:$port" >/dev/null
 ( sleep 15; echo "== server RSS under load: $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)" ) &
+sampler=$!
 echo "== person search over HTTP: wrk, 1 thread, $CONNECTIONS connections, $DURATION (client and server share the 2 cores)"
 BENCH_KEY=$key wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/search.lua "http://127.0.0.1:$port"
-wait
+wait $sampler
 echo "== single-client latency (no queueing): 1 connection, 10s"
 BENCH_KEY=$key wrk -t1 -c1 -d10s --latency -s bench/search.lua "http://127.0.0.1:$port" | grep -E "50%|90%|99%|Requests/sec"

@@ -10,8 +10,9 @@ import TownhallKernel
 public struct Register: Sendable {
     public static let migrations = RegisterStore.migrations
     public let database: Database
-    /// How many full-text candidates a name search ranks. Pages beyond this ask the user to narrow the search.
-    public static let candidateLimit = 1000
+    /// How many candidates a search ranks (per tier). Past this, staff are asked to narrow the search, as they would be
+    /// by any contact-centre system: nobody pages through 500 John Smiths.
+    public static let candidateLimit = 500
 
     public init(database: Database) { self.database = database }
 
@@ -223,22 +224,35 @@ public struct Register: Sendable {
         try actor.require(.registerRead)
         let query = try SearchQuery.classify(q)
         let database = self.database
-        let ranked = try await database.read { db -> [(Person, Double)] in
+        let ranked = try await database.read { db -> [(id: String, score: Double)] in
             let orgs = try await Register.visible(actor, .contactDetails, db)
-            let ids: [String]
-            var nameWords: [String] = []
             switch query {
-            case .email(let v), .phone(let v): ids = try await RegisterStore.personIDs(contactValue: v, organisations: orgs, on: db)
-            case .postcode(let p): ids = try await RegisterStore.personIDs(atPostcode: p.value, uprn: nil, organisations: orgs, on: db)
-            case .postcodePrefix(let p): ids = try await RegisterStore.personIDs(atPostcode: p + "%", uprn: nil, organisations: orgs, on: db)
-            case .uprn(let u): ids = try await RegisterStore.personIDs(atPostcode: nil, uprn: u, organisations: orgs, on: db)
             case .name(let words):
-                nameWords = words
-                ids = try await RegisterStore.personCandidates(groups: SearchDocument.nameGroups(words), organisations: orgs,
-                                                               limit: Register.candidateLimit, database: database, on: db)
+                // Exact words first: cheap, and always the best matches (score 1; anything found only by prefix or sound
+                // scores less). Prefixes and sounds are searched only when the exact matches do not fill this page.
+                let exact = try await RegisterStore.personCandidates(groups: SearchDocument.exactGroups(words), organisations: orgs,
+                                                                     limit: Register.candidateLimit, database: database, on: db)
+                let exactRanked = PersonRanking.rank(exact, query: words)
+                if exact.count >= Register.candidateLimit || PersonRanking.remaining(exactRanked, after: cursor) > limit.value {
+                    return exactRanked
+                }
+                let seen = Set(exact.map(\.id))
+                let fuzzy = try await RegisterStore.personCandidates(groups: SearchDocument.nameGroups(words), organisations: orgs,
+                                                                     limit: Register.candidateLimit, database: database, on: db).filter { !seen.contains($0.id) }
+                return PersonRanking.rank(exact + fuzzy, query: words)
+            case .email(let v), .phone(let v):
+                let ids = try await RegisterStore.personIDs(contactValue: v, organisations: orgs, on: db)
+                return PersonRanking.rank(try await RegisterStore.personCandidates(ids: ids, organisations: orgs, on: db), query: [])
+            case .postcode(let p):
+                let ids = try await RegisterStore.personIDs(atPostcode: p.value, uprn: nil, organisations: orgs, on: db)
+                return PersonRanking.rank(try await RegisterStore.personCandidates(ids: ids, organisations: orgs, on: db), query: [])
+            case .postcodePrefix(let p):
+                let ids = try await RegisterStore.personIDs(atPostcode: nil, outward: p, uprn: nil, organisations: orgs, on: db)
+                return PersonRanking.rank(try await RegisterStore.personCandidates(ids: ids, organisations: orgs, on: db), query: [])
+            case .uprn(let u):
+                let ids = try await RegisterStore.personIDs(atPostcode: nil, uprn: u, organisations: orgs, on: db)
+                return PersonRanking.rank(try await RegisterStore.personCandidates(ids: ids, organisations: orgs, on: db), query: [])
             }
-            let people = try await RegisterStore.people(ids: ids, on: db).filter { orgs.contains($0.organisationID) && $0.mergedInto == nil }
-            return PersonRanking.rank(people, query: nameWords)
         }
         // Keyset over the ranked order: the cursor holds the last row's score and id.
         var start = ranked.startIndex
@@ -247,14 +261,17 @@ public struct Register: Sendable {
                 throw TownhallError.invalid("cursor", "The cursor is not one this server gave out.", code: "invalid_cursor")
             }
             // After the cursor's row; if that row has gone (merged meanwhile), after the last row of its score.
-            start = ranked.firstIndex(where: { $0.0.id.string == cursor.key[1] }).map { ranked.index(after: $0) }
-                ?? ranked.firstIndex(where: { $0.1 < score }) ?? ranked.endIndex
+            start = ranked.firstIndex(where: { $0.id == cursor.key[1] }).map { ranked.index(after: $0) }
+                ?? ranked.firstIndex(where: { $0.score < score }) ?? ranked.endIndex
         }
+        // Only the page's records are loaded in full.
         let slice = Array(ranked[start...].prefix(limit.value))
-        let addresses = try await database.read { db in
-            try await RegisterStore.currentAddresses(people: slice.map(\.0.id), on: db)
+        let (people, addresses) = try await database.read { db in
+            let people = try await RegisterStore.people(ids: slice.map(\.id), on: db)
+            return (Dictionary(people.map { ($0.id.string, $0) }, uniquingKeysWith: { a, _ in a }),
+                    try await RegisterStore.currentAddresses(people: people.map(\.id), on: db))
         }
-        let items = slice.map { PersonMatch(person: $0.0, score: $0.1, currentAddress: addresses[$0.0.id]) }
+        let items = slice.compactMap { hit in people[hit.id].map { PersonMatch(person: $0, score: hit.score, currentAddress: addresses[$0.id]) } }
         let next = start + slice.count < ranked.endIndex ? items.last.map { Cursor(key: [String($0.score), $0.person.id.string]) } : nil
         return Page(items: items, next: next)
     }

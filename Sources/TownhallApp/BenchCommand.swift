@@ -24,12 +24,19 @@ struct Bench: AsyncParsableCommand {
                     }
                     let actor = Actor.system(org.id, "bench")
                     let streets = (1...2_000).map { "\(DemoData.familyNames[$0 % DemoData.familyNames.count]) \(["Road", "Street", "Lane", "Avenue", "Close"][$0 % 5])" }
-                    let postcodes = DemoData.areas.flatMap(\.postcodes)
+                    // About 15 homes a postcode, as in real life: format-valid units under the demo areas' real outward codes.
+                    let outwards = Array(Set(DemoData.areas.flatMap(\.postcodes).map { String($0.split(separator: " ")[0]) })).sorted()
+                    let unitLetters = Array("ABDEFGHJLNPQRSTUWXYZ")
+                    func postcode(_ n: Int) -> String {
+                        let p = n / 15
+                        let pair = p / 10 % (unitLetters.count * unitLetters.count)
+                        return "\(outwards[p / 4000 % outwards.count]) \(p % 10)\(unitLetters[pair / unitLetters.count])\(unitLetters[pair % unitLetters.count])"
+                    }
 
                     var csv = "uprn,paon,street,town,postcode\n"
                     csv.reserveCapacity(properties * 48)
                     for n in 1...properties {
-                        csv += "\(50_000_000_000 + n),\(n % 250 + 1),\(streets[n / 250 % streets.count]),Benchtown,\(postcodes[n / 40 % postcodes.count])\n"
+                        csv += "\(50_000_000_000 + n),\(n % 250 + 1),\(streets[n / 250 % streets.count]),Benchtown,\(postcode(n))\n"
                     }
                     var start = Date()
                     let report = try await services.register.importProperties(csv: csv, by: actor)

@@ -48,7 +48,8 @@ extension Database {
         case .sqlite:
             return [
                 "CREATE TABLE \(table) (\(key) TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, document TEXT NOT NULL)",
-                "CREATE VIRTUAL TABLE \(table)_fts USING fts5(document, content = '\(table)', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2')",
+                // Prefix indexes make `word*` terms (people type the start of a name) as cheap as whole words.
+                "CREATE VIRTUAL TABLE \(table)_fts USING fts5(document, content = '\(table)', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')",
                 "CREATE TRIGGER \(table)_ai AFTER INSERT ON \(table) BEGIN INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
                 "CREATE TRIGGER \(table)_ad AFTER DELETE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); END",
                 "CREATE TRIGGER \(table)_au AFTER UPDATE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
@@ -61,20 +62,19 @@ extension Database {
         }
     }
 
-    /// `FROM …` for the rows of a search table matching `groups`: groups are AND-ed, terms within a group OR-ed, and a
-    /// term ending in `*` is a prefix. Terms must be `[a-z0-9]` only (`FullTextQuery.term` makes them so).
-    /// `rankOrder` orders best first where the engine ranks cheaply (FTS5's bm25), otherwise by key.
-    public func fullTextSource(table: String, groups: [[String]]) -> (from: SQLQueryString, rankOrder: SQLQueryString) {
+    /// `FROM … WHERE …` for the rows of a search table matching `groups` in one of `organisations`: groups are AND-ed, terms
+    /// within a group OR-ed, and a term ending in `*` is a prefix. Terms must be `[a-z0-9]` only (`FullTextQuery.term` makes
+    /// them so). Unordered: engine ranking (FTS5's bm25) costs more than the whole search, and callers rank in Swift.
+    public func fullTextSource(table: String, groups: [[String]], organisations: [String]) -> SQLQueryString {
         switch engine {
         case .sqlite:
             let text = groups.map { "(" + $0.map { $0.hasSuffix("*") ? "\"\($0.dropLast())\"*" : "\"\($0)\"" }.joined(separator: " OR ") + ")" }
                 .joined(separator: " AND ")
-            return ("\(ident: table) JOIN \(ident: table + "_fts") ON \(ident: table + "_fts").rowid = \(ident: table).rowid WHERE \(ident: table + "_fts") MATCH \(bind: text)",
-                    "\(ident: table + "_fts").rank")
+            return "\(ident: table) JOIN \(ident: table + "_fts") ON \(ident: table + "_fts").rowid = \(ident: table).rowid WHERE \(ident: table + "_fts") MATCH \(bind: text) AND \(ident: table).organisation_id IN (\(binds: organisations))"
         case .postgres:
             let text = groups.map { "(" + $0.map { $0.hasSuffix("*") ? "\($0.dropLast()):*" : $0 }.joined(separator: " | ") + ")" }
                 .joined(separator: " & ")
-            return ("\(ident: table) WHERE \(ident: table).tsv @@ to_tsquery('simple', \(bind: text))", "1")
+            return "\(ident: table) WHERE \(ident: table).tsv @@ to_tsquery('simple', \(bind: text)) AND \(ident: table).organisation_id IN (\(binds: organisations))"
         }
     }
 

@@ -49,6 +49,25 @@ import TownhallTesting
         }
     }
 
+    /// Page 1 is filled by exact matches alone (the fuzzy search is skipped); later pages must carry on into the
+    /// spelling variants in the same order, with nothing repeated or lost at the boundary.
+    @Test func pagingAcrossTheExactAndFuzzyTiersKeepsOneOrder() async throws {
+        try await Scenario.run { s in
+            for i in 0..<6 { _ = try await s.person("Ann", "Haworth", born: "19\(60 + i)-02-02", by: s.burnleyAgent) }
+            for i in 0..<3 { _ = try await s.person("Anne", "Haworth", born: "19\(70 + i)-03-03", by: s.burnleyAgent) }
+            var scores: [Double] = [], ids: [PersonID] = [], cursor: Cursor? = nil
+            repeat {
+                let page = try await s.register.searchPeople(q: "ann haworth", after: cursor, limit: PageSize(value: 4), by: s.actor(s.burnleyAgent))
+                scores += page.items.map(\.score)
+                ids += page.items.map(\.person.id)
+                cursor = page.next
+            } while cursor != nil
+            #expect(ids.count == 9 && Set(ids).count == 9)
+            #expect(scores == scores.sorted(by: >))
+            #expect(scores.prefix(6).allSatisfy { $0 == 1 } && scores.suffix(3).allSatisfy { $0 < 1 })
+        }
+    }
+
     @Test(arguments: ["", "   ", "!!!", String(repeating: "a", count: 201)])
     func refusesSearchesThatCannotMatch(_ q: String) async throws {
         try await Scenario.run { s in

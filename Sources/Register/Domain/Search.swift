@@ -37,21 +37,29 @@ public enum SearchQuery: Sendable, Equatable {
 }
 
 /// The search documents stored in the full-text index. Words are stored as they are (for prefix matches) and as
-/// Soundex codes with an `s` in front (for misspellings); the organisation token scopes every match to a tenant.
+/// Soundex codes with an `s` in front (for misspellings). Tenancy is a column of the search table, not a token.
 public enum SearchDocument {
     public static func person(_ p: Person) -> String {
         let words = NameMatching.tokens([p.givenName, p.familyName].joined(separator: " "))
         let sounds = words.compactMap { NameMatching.soundex($0).map { "s" + $0.lowercased() } }
-        var parts = [FullTextToken.organisation(p.organisationID)] + words + sounds
+        var parts = words + sounds
         if let dob = p.dateOfBirth { parts.append("d" + dob.description.replacingOccurrences(of: "-", with: "")) }
         return parts.joined(separator: " ")
     }
+
+    /// The name words of a stored person document: names never contain digits, and every code token does.
+    public static func nameWords(ofPersonDocument document: String) -> [String] {
+        document.split(separator: " ").filter { !$0.contains(where: \.isNumber) }.map(String.init)
+    }
+
+    /// The query words as exact terms only: the cheap first pass of a name search.
+    public static func exactGroups(_ words: [String]) -> [[String]] { words.map { [$0] } }
 
     public static func property(_ p: Property) -> String {
         var words = NameMatching.tokens([p.saon, p.paon, p.name, p.street, p.locality, p.town].compactMap { $0 }.joined(separator: " "))
         if let postcode = p.postcode { words.append(postcode.value.lowercased().replacingOccurrences(of: " ", with: "")); words.append(postcode.outward.lowercased()) }
         words.append(String(p.uprn.value))
-        return ([FullTextToken.organisation(p.organisationID)] + words).joined(separator: " ")
+        return words.joined(separator: " ")
     }
 
     /// The match groups for a name query: each word as itself, as a prefix, or by sound.
@@ -66,10 +74,6 @@ public enum SearchDocument {
     public static func addressGroups(_ words: [String]) -> [[String]] { words.map { [$0, $0 + "*"] } }
 }
 
-public enum FullTextToken {
-    public static func organisation(_ id: OrganisationID) -> String { "o" + id.string.replacingOccurrences(of: "-", with: "") }
-}
-
 /// A search hit with the score that ranked it.
 public struct PersonMatch: Sendable, Codable, Equatable {
     public var person: Person
@@ -79,18 +83,33 @@ public struct PersonMatch: Sendable, Codable, Equatable {
 }
 
 public enum PersonRanking {
+    /// A search hit before its record is loaded: the id and the name words from the search document.
+    public struct Candidate: Sendable, Equatable {
+        public var id: String
+        public var words: [String]
+        public init(id: String, words: [String]) { self.id = id; self.words = words }
+    }
+
     /// Ranks candidates best first: name score, then family name, given name, id (a total order, so pages are stable).
     /// With no name words (a search by phone, email, postcode or UPRN) every candidate is an exact match, scoring 1.
-    public static func rank(_ candidates: [Person], query: [String]) -> [(Person, Double)] {
-        candidates.compactMap { person -> (Person, Double)? in
-            let score = query.isEmpty ? 1 : NameMatching.score(query: query, name: NameMatching.tokens("\(person.givenName) \(person.familyName)"))
-            return score > 0 ? (person, (score * 1000).rounded() / 1000) : nil
+    public static func rank(_ candidates: [Candidate], query: [String]) -> [(id: String, score: Double)] {
+        candidates.compactMap { c -> (Candidate, Double)? in
+            let score = query.isEmpty ? 1 : NameMatching.score(query: query, name: c.words)
+            return score > 0 ? (c, (score * 1000).rounded() / 1000) : nil
         }.sorted { a, b in
             if a.1 != b.1 { return a.1 > b.1 }
-            if a.0.familyName != b.0.familyName { return a.0.familyName < b.0.familyName }
-            if a.0.givenName != b.0.givenName { return a.0.givenName < b.0.givenName }
+            let fa = a.0.words.last ?? "", fb = b.0.words.last ?? ""
+            if fa != fb { return fa < fb }
+            if a.0.words != b.0.words { return a.0.words.lexicographicallyPrecedes(b.0.words) }
             return a.0.id < b.0.id
-        }
+        }.map { (id: $0.0.id, score: $0.1) }
+    }
+
+    /// How many ranked hits come after `cursor` (all of them without one; none if the cursor is past this list).
+    public static func remaining(_ ranked: [(id: String, score: Double)], after cursor: Cursor?) -> Int {
+        guard let cursor else { return ranked.count }
+        guard cursor.key.count == 2, let i = ranked.firstIndex(where: { $0.id == cursor.key[1] }) else { return 0 }
+        return ranked.count - i - 1
     }
 }
 

@@ -86,7 +86,8 @@ enum RegisterStore {
         },
     ]
 
-    static func orgList(_ orgs: Set<OrganisationID>) -> [any Encodable & Sendable] { orgs.sorted().map(\.string) }
+    static func orgList(_ orgs: Set<OrganisationID>) -> [any Encodable & Sendable] { orgStrings(orgs) }
+    static func orgStrings(_ orgs: Set<OrganisationID>) -> [String] { orgs.sorted().map(\.string) }
 
     // MARK: Properties
 
@@ -209,11 +210,15 @@ enum RegisterStore {
         var q: SQLQueryString = "SELECT property.* FROM property"
         q += " WHERE property.organisation_id IN (\(binds: orgList(organisations)))"
         if !words.isEmpty {
-            let groups = [organisations.sorted().map { FullTextToken.organisation($0) }] + SearchDocument.addressGroups(words)
-            q += " AND property.id IN (SELECT property_search.property_id FROM \(database.fullTextSource(table: "property_search", groups: groups).from))"
+            let source = database.fullTextSource(table: "property_search", groups: SearchDocument.addressGroups(words), organisations: orgStrings(organisations))
+            q += " AND property.id IN (SELECT property_search.property_id FROM \(source))"
         }
         if let postcode { q += " AND property.postcode = \(bind: postcode.value)" }
-        if let prefix = postcodePrefix { q += " AND property.postcode LIKE \(bind: prefix.replacingOccurrences(of: "%", with: "") + "%")" }
+        if let prefix = postcodePrefix {
+            // A range, not LIKE, so the (organisation, postcode) index serves it: "BB11" covers "BB11 0AA" to "BB11 9ZZ".
+            let outward = prefix.replacingOccurrences(of: "%", with: "")
+            q += " AND property.postcode >= \(bind: outward) AND property.postcode < \(bind: outward + "~")"
+        }
         if let uprn { q += " AND property.uprn = \(bind: uprn.value)" }
         if let cursor, cursor.key.count == 3 {
             let pc = cursor.key[0], u = Int64(cursor.key[1]) ?? 0, id = cursor.key[2]
@@ -313,24 +318,34 @@ enum RegisterStore {
                createdAt: try row.timestamp("created_at"), version: try row.int("version"))
     }
 
-    /// Person ids matching full-text groups, best-ranked first by the engine, at most `limit`.
-    static func personCandidates(groups: [[String]], organisations: Set<OrganisationID>, limit: Int, database: Database, on db: any SQLDatabase) async throws -> [String] {
-        let all = [organisations.sorted().map { FullTextToken.organisation($0) }] + groups
-        let source = database.fullTextSource(table: "person_search", groups: all)
-        return try await db.raw("SELECT person_search.person_id FROM \(source.from) ORDER BY \(source.rankOrder) LIMIT \(literal: limit)").all().map { try $0.string("person_id") }
+    /// Up to `limit` people matching full-text groups, with the name words of their search documents.
+    static func personCandidates(groups: [[String]], organisations: Set<OrganisationID>, limit: Int, database: Database, on db: any SQLDatabase) async throws -> [PersonRanking.Candidate] {
+        let source = database.fullTextSource(table: "person_search", groups: groups, organisations: orgStrings(organisations))
+        return try await db.raw("SELECT person_search.person_id, person_search.document FROM \(source) LIMIT \(literal: limit)").all().map {
+            PersonRanking.Candidate(id: try $0.string("person_id"), words: SearchDocument.nameWords(ofPersonDocument: try $0.string("document")))
+        }
+    }
+
+    /// Search candidates for people found another way (by phone, email, address), still scoped and excluding merged records.
+    static func personCandidates(ids: [String], organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> [PersonRanking.Candidate] {
+        guard !ids.isEmpty else { return [] }
+        return try await db.raw("""
+            SELECT person_id, document FROM person_search WHERE person_id IN (\(binds: ids)) AND organisation_id IN (\(binds: orgList(organisations)))
+            """).all().map { PersonRanking.Candidate(id: try $0.string("person_id"), words: SearchDocument.nameWords(ofPersonDocument: try $0.string("document"))) }
     }
 
     static func personIDs(contactValue value: String, organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> [String] {
-        try await db.raw("SELECT DISTINCT person_id FROM contact_point WHERE value = \(bind: value) AND organisation_id IN (\(binds: orgList(organisations))) LIMIT 1000")
+        try await db.raw("SELECT DISTINCT person_id FROM contact_point WHERE value = \(bind: value) AND organisation_id IN (\(binds: orgList(organisations))) LIMIT \(literal: Register.candidateLimit)")
             .all().map { try $0.string("person_id") }
     }
 
-    /// People living (now) at properties matching a postcode or UPRN.
-    static func personIDs(atPostcode postcode: String?, uprn: UPRN?, organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> [String] {
+    /// People living (now) at properties with a postcode, in a postcode district or sector (`outward` prefix), or at a UPRN.
+    static func personIDs(atPostcode postcode: String?, outward: String? = nil, uprn: UPRN?, organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> [String] {
         var q: SQLQueryString = "SELECT DISTINCT residence.person_id FROM residence JOIN property ON property.id = residence.property_id WHERE residence.to_date IS NULL AND residence.organisation_id IN (\(binds: orgList(organisations)))"
-        if let postcode { q += " AND property.postcode LIKE \(bind: postcode)" }
+        if let postcode { q += " AND property.postcode = \(bind: postcode)" }
+        if let outward { q += " AND property.postcode >= \(bind: outward) AND property.postcode < \(bind: outward + "~")" }
         if let uprn { q += " AND property.uprn = \(bind: uprn.value)" }
-        q += " LIMIT 1000"
+        q += " LIMIT \(literal: Register.candidateLimit)"
         return try await db.raw(q).all().map { try $0.string("person_id") }
     }
 
