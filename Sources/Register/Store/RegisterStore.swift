@@ -84,6 +84,8 @@ enum RegisterStore {
                 """,
             ] + Database.searchTableDDL("person_search", key: "person_id", engine: engine)
         },
+        // "Who lives at this postcode" starts from the postcode; without this index the planner scans every residence.
+        Migration("register.0003_property_postcode_index", ["CREATE INDEX IF NOT EXISTS property_postcode ON property (postcode)"]),
     ]
 
     static func orgList(_ orgs: Set<OrganisationID>) -> [any Encodable & Sendable] { orgStrings(orgs) }
