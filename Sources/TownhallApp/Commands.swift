@@ -133,12 +133,7 @@ struct Import: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let text = try readFile(file)
-                try await common.withServices { services, _ in
-                    let org = try await services.partnership.organisation(slug: organisation)
-                    let report = try await services.register.importProperties(csv: text, by: .system(org.id, "import"))
-                    printReport(report)
-                }
+                try await importFile(file, into: organisation, common: common) { try await $0.register.importProperties(csv: $1, by: $2) }
             }
         }
     }
@@ -151,11 +146,7 @@ struct Import: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let text = try readFile(file)
-                try await common.withServices { services, _ in
-                    let org = try await services.partnership.organisation(slug: organisation)
-                    printReport(try await services.register.importPostcodes(csv: text, by: .system(org.id, "import")))
-                }
+                try await importFile(file, into: organisation, common: common) { try await $0.register.importPostcodes(csv: $1, by: $2) }
             }
         }
     }
@@ -186,9 +177,16 @@ func readFile(_ path: String) throws -> String {
     return text
 }
 
-func printReport(_ report: ImportReport) {
-    for r in report.rejected { print("rejected line \(r.line)\(r.field.map { " (\($0))" } ?? ""): \(r.reason)") }
-    print(report.summary)
+/// Reads a file, runs an importer as the organisation's system actor, and prints each rejected line then the summary.
+func importFile(_ path: String, into organisation: String, common: CommonOptions,
+                _ importer: (Services, String, Actor) async throws -> ImportReport) async throws {
+    let text = try readFile(path)
+    try await common.withServices { services, _ in
+        let org = try await services.partnership.organisation(slug: organisation)
+        let report = try await importer(services, text, .system(org.id, "import"))
+        for r in report.rejected { print("rejected line \(r.line)\(r.field.map { " (\($0))" } ?? ""): \(r.reason)") }
+        print(report.summary)
+    }
 }
 
 struct User: AsyncParsableCommand {

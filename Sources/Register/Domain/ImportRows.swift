@@ -50,21 +50,11 @@ public enum PropertyRows {
     }
 
     public static func parse(csv text: String, organisation: OrganisationID) throws -> (PropertyFileFormat, [Parsed], [ImportReport.Rejection], Int) {
-        let reader: CSVReader
-        do { reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true) } catch {
-            throw TownhallError.invalid("file", "The file is not readable CSV: \(error).", code: "malformed_csv")
-        }
-        let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "\u{FEFF}", with: "") }
-        let format = try PropertyFileFormat.detect(header: header)
+        let csv = try CSVRows(text)
+        let format = try PropertyFileFormat.detect(header: csv.header)
         var parsed: [Parsed] = [], rejected: [ImportReport.Rejection] = []
         var seen: [Int64: Int] = [:]
-        var line = 1, read = 0
-        while let fields = reader.next() {
-            line += 1
-            if fields.allSatisfy({ $0.isEmpty }) { continue }
-            read += 1
-            var row: [String: String] = [:]
-            for (i, name) in header.enumerated() where i < fields.count { row[name] = fields[i] }
+        for (line, row) in csv.rows {
             do {
                 let item = try parseRow(row, format: format, line: line, organisation: organisation)
                 let uprn = item.input.uprn!
@@ -78,7 +68,7 @@ public enum PropertyRows {
                 rejected.append(.init(line: line, field: error.field, reason: error.message))
             }
         }
-        return (format, parsed, rejected, read)
+        return (format, parsed, rejected, csv.rows.count)
     }
 
     static func parseRow(_ row: [String: String], format: PropertyFileFormat, line: Int, organisation: OrganisationID) throws -> Parsed {
@@ -130,22 +120,12 @@ public enum PropertyRows {
 /// ONSPD-style postcode directory rows (pcds or pcd, dointr, doterm, oseast1m, osnrth1m, osgrdind, oslaua, ctry, lat, long).
 public enum PostcodeRows {
     public static func parse(csv text: String) throws -> ([(Int, PostcodeRecord)], [ImportReport.Rejection], Int) {
-        let reader: CSVReader
-        do { reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true) } catch {
-            throw TownhallError.invalid("file", "The file is not readable CSV: \(error).", code: "malformed_csv")
-        }
-        let header = (reader.headerRow ?? []).map { $0.lowercased().replacingOccurrences(of: "\u{FEFF}", with: "") }
-        guard header.contains("pcds") || header.contains("pcd") || header.contains("postcode") else {
+        let csv = try CSVRows(text)
+        guard csv.header.contains("pcds") || csv.header.contains("pcd") || csv.header.contains("postcode") else {
             throw TownhallError.invalid("file", "A postcode file needs a pcds, pcd or postcode column (ONSPD layout).", code: "unknown_format")
         }
         var records: [(Int, PostcodeRecord)] = [], rejected: [ImportReport.Rejection] = []
-        var line = 1, read = 0
-        while let fields = reader.next() {
-            line += 1
-            if fields.allSatisfy({ $0.isEmpty }) { continue }
-            read += 1
-            var row: [String: String] = [:]
-            for (i, name) in header.enumerated() where i < fields.count { row[name] = fields[i] }
+        for (line, row) in csv.rows {
             do {
                 let postcode = try Postcode(row["pcds"] ?? row["pcd"] ?? row["postcode"] ?? "")
                 // osgrdind 9 means ONSPD has no grid reference for the postcode: keep it, without coordinates.
@@ -161,6 +141,30 @@ public enum PostcodeRows {
                 rejected.append(.init(line: line, field: "postcode", reason: error.message))
             }
         }
-        return (records, rejected, read)
+        return (records, rejected, csv.rows.count)
+    }
+}
+
+/// Rows of a CSV file with a header, as dictionaries keyed by lower-cased column name, each with its 1-based line
+/// (the header is line 1). Blank rows are skipped and not counted.
+struct CSVRows {
+    let header: [String]
+    let rows: [(line: Int, values: [String: String])]
+
+    init(_ text: String) throws {
+        let reader: CSVReader
+        do { reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true) } catch {
+            throw TownhallError.invalid("file", "The file is not readable CSV: \(error).", code: "malformed_csv")
+        }
+        header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "\u{FEFF}", with: "") }
+        var rows: [(Int, [String: String])] = [], line = 1
+        while let fields = reader.next() {
+            line += 1
+            if fields.allSatisfy({ $0.isEmpty }) { continue }
+            var values: [String: String] = [:]
+            for (i, name) in header.enumerated() where i < fields.count { values[name] = fields[i] }
+            rows.append((line, values))
+        }
+        self.rows = rows
     }
 }
