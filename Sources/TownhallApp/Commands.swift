@@ -53,6 +53,12 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do { return try await body() } catch let e as TownhallError {
         FileHandle.standardError.write(Data("townhall: \(e.message)\(e.field.map { " (\($0))" } ?? "")\n".utf8))
         throw ExitCode.failure
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        // Operators need the detail (PSQLError's plain description deliberately hides it); no password is in it.
+        FileHandle.standardError.write(Data("townhall: \(String(reflecting: error))\n".utf8))
+        throw ExitCode.failure
     }
 }
 

@@ -25,7 +25,12 @@ public struct Services: Sendable {
     /// Opens the configured database and brings its schema up to date.
     public static func open(_ configuration: TownhallConfiguration, logger: Logger) async throws -> Services {
         let database = try await Database.open(configuration.database, logger: logger, poolSize: configuration.databasePoolSize)
-        try await migrator.migrate(database, logger: logger)
+        do {
+            try await migrator.migrate(database, logger: logger)
+        } catch {
+            await database.shutdown()   // pools must be closed before they are released
+            throw error
+        }
         return Services(database: database, bcryptCost: configuration.bcryptCost)
     }
 }

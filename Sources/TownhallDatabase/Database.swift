@@ -25,7 +25,10 @@ public final class Database: @unchecked Sendable {
     public static func open(_ location: DatabaseLocation, logger: Logger, searchPath: [String]? = nil, poolSize: Int = 4) async throws -> Database {
         let db = try Database(location: location, logger: logger, searchPath: searchPath, poolSize: poolSize)
         // Fail at start-up, not on the first request, when the database cannot be reached.
-        _ = try await db.read { try await $0.raw("SELECT 1 AS one").first() }
+        do { _ = try await db.read { try await $0.raw("SELECT 1 AS one").first() } } catch {
+            await db.shutdown()
+            throw error
+        }
         return db
     }
 

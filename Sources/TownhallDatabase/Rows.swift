@@ -46,20 +46,31 @@ extension Database {
     public static func searchTableDDL(_ table: String, key: String, engine: Engine) -> [String] {
         switch engine {
         case .sqlite:
-            return [
-                "CREATE TABLE \(table) (\(key) TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, document TEXT NOT NULL)",
-                // Prefix indexes make `word*` terms (people type the start of a name) as cheap as whole words.
-                "CREATE VIRTUAL TABLE \(table)_fts USING fts5(document, content = '\(table)', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')",
-                "CREATE TRIGGER \(table)_ai AFTER INSERT ON \(table) BEGIN INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
-                "CREATE TRIGGER \(table)_ad AFTER DELETE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); END",
-                "CREATE TRIGGER \(table)_au AFTER UPDATE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
-            ]
+            return ["CREATE TABLE \(table) (\(key) TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, document TEXT NOT NULL)"] + sqliteIndexDDL(table)
         case .postgres:
             return [
                 "CREATE TABLE \(table) (\(key) TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, document TEXT NOT NULL, tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', document)) STORED)",
                 "CREATE INDEX \(table)_tsv ON \(table) USING GIN (tsv)",
             ]
         }
+    }
+
+    /// Recreates a search table's full-text index with the current definition and refills it from the table (SQLite);
+    /// nothing to do on PostgreSQL, whose GIN index already serves prefix queries.
+    public static func rebuildSearchIndexDDL(_ table: String, engine: Engine) -> [String] {
+        guard engine == .sqlite else { return [] }
+        return ["DROP TRIGGER IF EXISTS \(table)_ai", "DROP TRIGGER IF EXISTS \(table)_ad", "DROP TRIGGER IF EXISTS \(table)_au",
+                "DROP TABLE IF EXISTS \(table)_fts"] + sqliteIndexDDL(table) + ["INSERT INTO \(table)_fts (\(table)_fts) VALUES ('rebuild')"]
+    }
+
+    private static func sqliteIndexDDL(_ table: String) -> [String] {
+        [
+                // Prefix indexes make `word*` terms (people type the start of a name, or an initial) as cheap as whole words.
+                "CREATE VIRTUAL TABLE \(table)_fts USING fts5(document, content = '\(table)', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4')",
+                "CREATE TRIGGER \(table)_ai AFTER INSERT ON \(table) BEGIN INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
+                "CREATE TRIGGER \(table)_ad AFTER DELETE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); END",
+                "CREATE TRIGGER \(table)_au AFTER UPDATE ON \(table) BEGIN INSERT INTO \(table)_fts (\(table)_fts, rowid, document) VALUES ('delete', old.rowid, old.document); INSERT INTO \(table)_fts (rowid, document) VALUES (new.rowid, new.document); END",
+        ]
     }
 
     /// `FROM … WHERE …` for the rows of a search table matching `groups` in one of `organisations`: groups are AND-ed, terms

@@ -66,22 +66,35 @@ public enum NameMatching {
     /// How well one query word matches one name word, 0…1: exact 1; a prefix 0.7–0.9 by how much of the name it covers
     /// (so "jon" finds "John" before "Jonathan"); a small typo 0.8–0.6; the same sound 0.5.
     public static func wordScore(query: String, name: String) -> Double {
+        wordScore(query: query, querySound: nil, name: name)
+    }
+
+    /// `querySound` is the query word's Soundex when the caller has it already (ranking scores one query against many names).
+    static func wordScore(query: String, querySound: String??, name: String) -> Double {
         if query == name { return 1 }
         if name.hasPrefix(query) { return 0.7 + 0.2 * Double(query.count) / Double(name.count) }
         let allowed = query.count <= 4 ? 1 : 2
-        let distance = editDistance(query, name, limit: allowed)
-        if distance <= allowed { return 0.8 - 0.1 * Double(distance - 1) }
-        if let a = soundex(query), let b = soundex(name), a == b { return 0.5 }
+        if abs(query.count - name.count) <= allowed {
+            let distance = editDistance(query, name, limit: allowed)
+            if distance <= allowed { return 0.8 - 0.1 * Double(distance - 1) }
+        }
+        if let a = querySound ?? soundex(query), let b = soundex(name), a == b { return 0.5 }
         return 0
     }
 
     /// Scores a whole name against a query: each query word takes its best name word; a word that matches nothing
     /// gives 0 overall (all words must match, as they do in the index query).
     public static func score(query: [String], name: [String]) -> Double {
+        score(query: query, sounds: query.map(soundex), name: name)
+    }
+
+    /// As `score`, with the query words' Soundex codes computed once by the caller.
+    public static func score(query: [String], sounds: [String?], name: [String]) -> Double {
         guard !query.isEmpty, !name.isEmpty else { return 0 }
         var total = 0.0
-        for q in query {
-            let best = name.map { wordScore(query: q, name: $0) }.max() ?? 0
+        for (q, sound) in zip(query, sounds) {
+            if name.contains(q) { total += 1; continue }   // the usual case, and nothing can beat it
+            let best = name.map { wordScore(query: q, querySound: .some(sound), name: $0) }.max() ?? 0
             if best == 0 { return 0 }
             total += best
         }

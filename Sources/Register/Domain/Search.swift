@@ -93,8 +93,9 @@ public enum PersonRanking {
     /// Ranks candidates best first: name score, then family name, given name, id (a total order, so pages are stable).
     /// With no name words (a search by phone, email, postcode or UPRN) every candidate is an exact match, scoring 1.
     public static func rank(_ candidates: [Candidate], query: [String]) -> [(id: String, score: Double)] {
-        candidates.compactMap { c -> (Candidate, Double)? in
-            let score = query.isEmpty ? 1 : NameMatching.score(query: query, name: c.words)
+        let sounds = query.map(NameMatching.soundex)
+        return candidates.compactMap { c -> (Candidate, Double)? in
+            let score = query.isEmpty ? 1 : NameMatching.score(query: query, sounds: sounds, name: c.words)
             return score > 0 ? (c, (score * 1000).rounded() / 1000) : nil
         }.sorted { a, b in
             if a.1 != b.1 { return a.1 > b.1 }

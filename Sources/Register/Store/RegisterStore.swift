@@ -86,6 +86,10 @@ enum RegisterStore {
         },
         // "Who lives at this postcode" starts from the postcode; without this index the planner scans every residence.
         Migration("register.0003_property_postcode_index", ["CREATE INDEX IF NOT EXISTS property_postcode ON property (postcode)"]),
+        // One-letter prefix indexes, for searches by initial ("m haworth").
+        Migration("register.0004_search_prefix_indexes") { engine in
+            Database.rebuildSearchIndexDDL("person_search", engine: engine) + Database.rebuildSearchIndexDDL("property_search", engine: engine)
+        },
     ]
 
     static func orgList(_ orgs: Set<OrganisationID>) -> [any Encodable & Sendable] { orgStrings(orgs) }
