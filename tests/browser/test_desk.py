@@ -8,6 +8,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ.get("TOWNHALL_URL", "http://127.0.0.1:8181")
 SHOTS = os.environ.get("SCREENSHOTS_DIR", "docs/screenshots")
@@ -49,6 +50,8 @@ def sign_in(driver, username="burnley.agent"):
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # Wait for the sign-in redirect to land before the test navigates, or the two navigations race.
+    WebDriverWait(driver, 15).until(lambda d: "/sign-in" not in d.current_url)
 
 
 def test_start_page_links_to_sign_in(browser):
