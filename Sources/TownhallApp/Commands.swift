@@ -79,7 +79,7 @@ struct Serve: AsyncParsableCommand {
                 try await DemoData(services: services, logger: logger).load()
                 await services.database.shutdown()
                 print(DemoData.signInHelp(url: "http://\(configuration.hostname):\(configuration.port)"))
-                fflush(stdout)   // the server runs on; without this a redirected log would not show how to sign in
+                fflush(nil)   // all C streams; the server runs on; without this a redirected log would not show how to sign in
             }
             let app = try await buildApplication(configuration, logger: logger)
             try await app.runService()
