@@ -121,9 +121,8 @@ public struct Access: Sendable {
         guard token.count <= 128 else { return nil }
         let id = Access.digest(token)
         return try await database.read { db in
-            guard let session = try await AccessStore.session(id: id, on: db), session.expires > .now,
-                  let staff = try await AccessStore.staff(id: session.staffID, on: db), staff.active else { return nil }
-            return (staff, session.csrf)
+            guard let session = try await AccessStore.sessionWithStaff(id: id, on: db), session.expires > .now, session.staff.active else { return nil }
+            return (session.staff, session.csrf)
         }
     }
 

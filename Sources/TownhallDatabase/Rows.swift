@@ -74,8 +74,8 @@ extension Database {
     }
 
     /// `FROM … WHERE …` for the rows of a search table matching `groups` in one of `organisations`: groups are AND-ed, terms
-    /// within a group OR-ed, and a term ending in `*` is a prefix. Terms must be `[a-z0-9]` only (`FullTextQuery.term` makes
-    /// them so). Unordered: engine ranking (FTS5's bm25) costs more than the whole search, and callers rank in Swift.
+    /// within a group OR-ed, and a term ending in `*` is a prefix. Terms must be `[a-z0-9]` only (`NameMatching.tokens`
+    /// makes them so), so no user text reaches the query syntax. Unordered: engine ranking (FTS5's bm25) costs more than the whole search, and callers rank in Swift.
     public func fullTextSource(table: String, groups: [[String]], organisations: [String]) -> SQLQueryString {
         switch engine {
         case .sqlite:
@@ -94,17 +94,6 @@ extension Database {
         try await db.raw("DELETE FROM \(ident: table) WHERE \(ident: key) = \(bind: id)").run()
         try await db.raw("INSERT INTO \(ident: table) (\(ident: key), organisation_id, document) VALUES (\(bind: id), \(bind: organisation.string), \(bind: document))").run()
     }
-}
-
-/// Turns free text into safe full-text terms (letters and digits only), so no user input reaches the query syntax.
-public enum FullTextQuery {
-    public static func term(_ word: String) -> String? {
-        let cleaned = String(word.lowercased().unicodeScalars.filter { $0.isASCII && CharacterSet.alphanumerics.contains($0) }.map(Character.init))
-        return cleaned.isEmpty ? nil : String(cleaned.prefix(64))
-    }
-
-    /// The token that scopes a search document to its organisation (UUIDs are not single tokens in every tokenizer).
-    public static func organisationToken(_ id: OrganisationID) -> String { "o" + id.string.replacingOccurrences(of: "-", with: "") }
 }
 
 extension Database {

@@ -102,7 +102,7 @@ enum AccessStore {
     static func recordAttempt(username: String, remoteAddress: String?, succeeded: Bool, on db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO sign_in_attempt (id, username, remote_address, succeeded, attempted_at)
-            VALUES (\(bind: UUIDString.new()), \(bind: username), \(bind: remoteAddress), \(bind: succeeded ? 1 : 0), \(bind: Timestamp.now.iso))
+            VALUES (\(bind: StaffID().string), \(bind: username), \(bind: remoteAddress), \(bind: succeeded ? 1 : 0), \(bind: Timestamp.now.iso))
             """).run()
     }
 
@@ -122,6 +122,14 @@ enum AccessStore {
             INSERT INTO staff_session (id, organisation_id, staff_id, csrf_token, created_at, expires_at)
             VALUES (\(bind: id), \(bind: staff.organisationID.string), \(bind: staff.id.string), \(bind: csrf), \(bind: Timestamp.now.iso), \(bind: expires.iso))
             """).run()
+    }
+
+    /// The session and its staff member in one query (this runs on every cookie-authenticated request).
+    static func sessionWithStaff(id: String, on db: any SQLDatabase) async throws -> (staff: Staff, csrf: String, expires: Timestamp)? {
+        try await db.raw("""
+            SELECT staff.*, staff_session.csrf_token AS session_csrf, staff_session.expires_at AS session_expires
+            FROM staff_session JOIN staff ON staff.id = staff_session.staff_id WHERE staff_session.id = \(bind: id)
+            """).first().map { (try decodeStaff($0), try $0.string("session_csrf"), try $0.timestamp("session_expires")) }
     }
 
     static func session(id: String, on db: any SQLDatabase) async throws -> (staffID: StaffID, csrf: String, expires: Timestamp)? {
@@ -149,8 +157,4 @@ enum AccessStore {
                          createdAt: try row.timestamp("created_at"), revokedAt: try row.optionalTimestamp("revoked_at"))
         return (key, try row.string("secret_hash"))
     }
-}
-
-enum UUIDString {
-    static func new() -> String { StaffID().string }
 }

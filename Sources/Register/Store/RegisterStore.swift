@@ -204,12 +204,6 @@ enum RegisterStore {
         return properties.first { $0.organisationID == prefer } ?? properties.first
     }
 
-    static func properties(ids: [PropertyID], on db: any SQLDatabase) async throws -> [PropertyID: Property] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try await db.raw("SELECT * FROM property WHERE id IN (\(binds: ids.map(\.string)))").all()
-        return Dictionary(try rows.map(decodeProperty).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    }
-
     /// Properties in keyset order (postcode, uprn, id) after `cursor`, filtered by postcode, UPRN or full-text words.
     static func searchProperties(postcode: Postcode?, postcodePrefix: String?, uprn: UPRN?, words: [String], organisations: Set<OrganisationID>,
                                  after cursor: Cursor?, limit: Int, database: Database, on db: any SQLDatabase) async throws -> [Property] {
@@ -280,7 +274,8 @@ enum RegisterStore {
                 \(bind: p.dateOfBirth?.description), \(bind: p.preferredChannel?.rawValue), \(bind: p.preferredLanguage), \(bind: p.mergedInto?.string),
                 \(bind: p.createdAt.iso), \(bind: p.createdAt.iso), \(bind: p.version))
             """).run()
-        try await indexPerson(p, on: db)
+        // A new person has no search document to replace.
+        try await db.raw("INSERT INTO person_search (person_id, organisation_id, document) VALUES (\(bind: p.id.string), \(bind: p.organisationID.string), \(bind: SearchDocument.person(p)))").run()
     }
 
     static func indexPerson(_ p: Person, on db: any SQLDatabase) async throws {
