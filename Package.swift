@@ -71,11 +71,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Cases: service catalogue, routing across partners, timelines, service levels on working time, notifications outbox.
+        .target(
+            name: "Cases",
+            dependencies: [
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // JSON API under /api/v1 and its OpenAPI document.
         .target(
             name: "TownhallAPI",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -84,7 +95,7 @@ let package = Package(
         .target(
             name: "TownhallWeb",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "TownhallAPI",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -95,7 +106,7 @@ let package = Package(
         .target(
             name: "TownhallApp",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "TownhallAPI", "TownhallWeb",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallAPI", "TownhallWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -104,7 +115,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/demo-libraries.csv")],
+            resources: [.copy("Resources/demo-libraries.csv"), .copy("Resources/bank-holidays.json"), .copy("Resources/lgsl-local-services.csv")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "townhall", dependencies: ["TownhallApp"], swiftSettings: swiftSettings),
@@ -112,14 +123,14 @@ let package = Package(
         // A realistic partnership on a fresh database, shared by the test targets.
         .target(
             name: "TownhallTesting",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "TownhallApp"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallApp"],
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallStoreTests",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "TownhallTesting"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -62,6 +62,34 @@ public struct Access: Sendable {
         return try await database.read { try await AccessStore.staff(organisation: organisation, on: $0) }
     }
 
+    // MARK: Teams
+
+    public func teams(in organisation: OrganisationID) async throws -> [Team] {
+        try await database.read { try await AccessStore.teams(organisation: organisation, on: $0) }
+    }
+
+    public func team(id: TeamID) async throws -> Team? {
+        try await database.read { try await AccessStore.team(id: id, on: $0) }
+    }
+
+    /// The team with this name in an organisation, created if it does not exist yet.
+    public func team(named name: String, organisation: OrganisationID) async throws -> Team {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 100 else { throw TownhallError.invalid("team", "A team name is 1 to 100 characters.") }
+        return try await database.transaction { try await AccessStore.team(named: name, organisation: organisation, on: $0) }
+    }
+
+    /// Active team leaders (and managers) of a team: who an overdue case escalates to.
+    public func leaders(of team: TeamID) async throws -> [Staff] {
+        try await database.read { try await AccessStore.staff(team: team, on: $0) }
+            .filter { $0.active && ($0.roles.contains(.teamLeader) || $0.roles.contains(.manager)) }
+    }
+
+    /// Active managers of an organisation: who an overdue case with no team escalates to.
+    public func managers(of organisation: OrganisationID) async throws -> [Staff] {
+        try await database.read { try await AccessStore.staff(organisation: organisation, on: $0) }.filter { $0.active && $0.roles.contains(.manager) }
+    }
+
     public func staff(id: StaffID) async throws -> Staff? {
         try await database.read { try await AccessStore.staff(id: id, on: $0) }
     }

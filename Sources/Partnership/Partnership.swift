@@ -68,6 +68,22 @@ public struct Partnership: Sendable {
                                                 custodianCode: authority.custodianCode, parentSlug: parentSlug), by: actor, id: id)
     }
 
+    /// The organisations on this platform that are the councils covering a local authority area (by GSS code): the district
+    /// and its county in a two-tier area, or the unitary. Councils not on the platform are nil.
+    public func councils(covering gss: String) async throws -> (district: Organisation?, county: Organisation?, unitary: Organisation?) {
+        try await database.read { db in
+            guard let authority = try await PartnershipStore.authority(gss: gss.uppercased(), on: db) else { return (nil, nil, nil) }
+            let own = try await PartnershipStore.find(onsCode: authority.gss, on: db)
+            switch authority.tier {
+            case .unitary: return (nil, nil, own)
+            case .county: return (nil, own, nil)
+            case .district:
+                let county = try await authority.parentGSS.asyncMap { try await PartnershipStore.find(onsCode: $0, on: db) } ?? nil
+                return (own, county, nil)
+            }
+        }
+    }
+
     public func authority(gss: String) async throws -> LocalAuthority? {
         try await database.read { try await PartnershipStore.authority(gss: gss.uppercased(), on: $0) }
     }
@@ -146,5 +162,12 @@ public struct Partnership: Sendable {
                                             today: LocalDate = .today()) async throws -> Set<OrganisationID> {
         let agreements = try await PartnershipStore.agreements(recipient: actor.organisationID, on: db)
         return SharingPolicy.visibleOrganisations(viewer: actor.organisationID, category: category, on: today, agreements: agreements)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }

@@ -90,6 +90,42 @@ public struct Register: Sendable {
         }
     }
 
+    /// What the register knows about a place given in any of the ways a report can give it: the property's address and
+    /// postcode for a UPRN, the postcode's directory entry (coordinates and local authority), or the nearest postcode to a point.
+    public struct Place: Sendable, Equatable {
+        public var address: String?
+        public var postcode: Postcode?
+        public var latitude: Double?
+        public var longitude: Double?
+        public var authorityGSS: String?
+        public var uprnKnown: Bool
+        /// The organisations whose registers hold the UPRN: for a council, the custodian of the address.
+        public var custodians: [OrganisationID] = []
+    }
+
+    public func place(uprn: UPRN?, postcode: Postcode?, latitude: Double?, longitude: Double?) async throws -> Place {
+        try await database.read { db in
+            var place = Place(address: nil, postcode: postcode, latitude: latitude, longitude: longitude, authorityGSS: nil, uprnKnown: false)
+            if let uprn, let property = try await RegisterStore.anyProperty(uprn: uprn, on: db) {
+                place.uprnKnown = true
+                place.custodians = try await RegisterStore.holders(uprn: uprn, on: db)
+                place.address = property.singleLine
+                place.postcode = place.postcode ?? property.postcode
+                place.latitude = place.latitude ?? property.latitude
+                place.longitude = place.longitude ?? property.longitude
+            }
+            var record: PostcodeRecord?
+            if let p = place.postcode { record = try await RegisterStore.postcode(p, on: db) }
+            if record == nil, let lat = place.latitude, let long = place.longitude {
+                record = try await RegisterStore.nearestPostcode(latitude: lat, longitude: long, on: db)
+                if place.postcode == nil { place.postcode = record?.postcode }
+            }
+            place.authorityGSS = record?.authorityGSS
+            if place.latitude == nil, let r = record { place.latitude = r.latitude; place.longitude = r.longitude }
+            return place
+        }
+    }
+
     public func postcode(_ raw: String) async throws -> PostcodeRecord? {
         let postcode = try Postcode(raw)
         return try await database.read { try await RegisterStore.postcode(postcode, on: $0) }

@@ -76,7 +76,7 @@ public enum OpenAPIDocument {
                             required: ["recipient", "categories", "legal_basis", "starts_on", "expires_on"]),
         "NewStaff": obj(["username": s, "display_name": s, "email": s, "password": ["type": "string", "minLength": 12], "roles": array(s), "team": s],
                         required: ["username", "display_name", "email", "password", "roles"]),
-        "NewAPIKey": obj(["name": s, "scopes": array(["type": "string", "enum": ["register:read", "register:write", "audit:read", "open311", "admin"]])], required: ["name", "scopes"]),
+        "NewAPIKey": obj(["name": s, "scopes": array(["type": "string", "enum": ["register:read", "register:write", "audit:read", "cases:read", "cases:write", "open311", "admin"]])], required: ["name", "scopes"]),
         "PropertyInput": obj(["uprn": ["type": "integer", "minimum": 1, "maximum": 999_999_999_999], "parent_uprn": int, "usrn": int, "saon": s, "paon": s, "name": s,
                               "street": s, "locality": s, "town": s, "administrative_area": s, "postcode": s, "latitude": num, "longitude": num,
                               "easting": num, "northing": num, "council_tax_band": s, "rateable_value": int], required: ["uprn"]),

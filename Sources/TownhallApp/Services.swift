@@ -1,9 +1,12 @@
 import Access
 import Audit
+import Cases
+import Foundation
 import Logging
 import Partnership
 import Register
 import TownhallDatabase
+import TownhallKernel
 
 /// The opened database and every area's service, built once per process.
 public struct Services: Sendable {
@@ -11,15 +14,22 @@ public struct Services: Sendable {
     public let partnership: Partnership
     public let access: Access
     public let register: Register
+    public let cases: Cases
 
     /// Every area's migrations, in dependency order. Add a new area's list here.
-    public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations)
+    public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations)
 
-    public init(database: Database, bcryptCost: UInt8) {
+    public init(database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080") {
         self.database = database
         partnership = Partnership(database: database)
         access = Access(database: database, bcryptCost: bcryptCost)
         register = Register(database: database)
+        cases = Cases(database: database, partnership: partnership, register: register, access: access, trackURL: publicURL + "/track")
+    }
+
+    /// England and Wales bank holidays as shipped (GOV.UK's feed); loaded at start-up when none are stored yet.
+    public static var bundledBankHolidays: Data {
+        (try? Data(contentsOf: Bundle.module.url(forResource: "bank-holidays", withExtension: "json")!)) ?? Data()
     }
 
     /// Opens the configured database and brings its schema up to date.
@@ -31,6 +41,10 @@ public struct Services: Sendable {
             await database.shutdown()   // pools must be closed before they are released
             throw error
         }
-        return Services(database: database, bcryptCost: configuration.bcryptCost)
+        let services = Services(database: database, bcryptCost: configuration.bcryptCost, publicURL: configuration.publicURL)
+        if try await services.cases.calendar(organisation: OrganisationID(StableUUID.make("none"))).holidays.isEmpty {
+            try await services.cases.loadBankHolidays(json: bundledBankHolidays, by: nil)
+        }
+        return services
     }
 }

@@ -11,6 +11,10 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case organisationsManage = "organisations.manage"
     case agreementsManage = "agreements.manage"
     case apiKeysManage = "api_keys.manage"
+    case casesRead = "cases.read"
+    case casesWrite = "cases.write"
+    /// The service catalogue, routing rules, calendars and message templates.
+    case casesManage = "cases.manage"
 }
 
 /// The staff roles a partnership uses. Permissions per role are fixed here, in one table, so they can be reviewed.
@@ -35,14 +39,14 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .agent: [.registerRead, .registerWrite]
-        case .officer: [.registerRead, .registerWrite, .registerImport]
-        case .teamLeader: [.registerRead, .registerWrite, .registerMerge]
-        case .manager: [.registerRead, .registerWrite, .registerMerge, .auditRead]
+        case .agent: [.registerRead, .registerWrite, .casesRead, .casesWrite]
+        case .officer: [.registerRead, .registerWrite, .registerImport, .casesRead, .casesWrite]
+        case .teamLeader: [.registerRead, .registerWrite, .registerMerge, .casesRead, .casesWrite]
+        case .manager: [.registerRead, .registerWrite, .registerMerge, .auditRead, .casesRead, .casesWrite, .casesManage]
         case .administrator: [.registerRead, .registerWrite, .registerMerge, .registerImport, .auditRead, .subjectAccess,
-                              .staffManage, .organisationsManage, .agreementsManage, .apiKeysManage]
-        case .safeguardingOfficer: [.registerRead, .registerWrite, .safeguardingRead]
-        case .auditor: [.registerRead, .auditRead, .subjectAccess]
+                              .staffManage, .organisationsManage, .agreementsManage, .apiKeysManage, .casesRead, .casesWrite, .casesManage]
+        case .safeguardingOfficer: [.registerRead, .registerWrite, .safeguardingRead, .casesRead, .casesWrite]
+        case .auditor: [.registerRead, .auditRead, .subjectAccess, .casesRead]
         }
     }
 }

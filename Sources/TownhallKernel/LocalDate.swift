@@ -63,3 +63,37 @@ public struct LocalDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
         try container.encode(description)
     }
 }
+
+extension LocalDate {
+    /// Days since 1970-01-01 (negative before). Howard Hinnant's days-from-civil: exact and allocation-free, so calendar
+    /// arithmetic over a million cases costs microseconds, not Foundation `Calendar` calls.
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The date `dayNumber` days after 1970-01-01.
+    public init(dayNumber: Int) {
+        let z = dayNumber + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+
+    /// ISO weekday: 1 is Monday, 7 is Sunday.
+    public var weekday: Int { ((dayNumber % 7 + 7) % 7 + 3) % 7 + 1 }
+}

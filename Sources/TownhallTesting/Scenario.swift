@@ -1,4 +1,5 @@
 import Access
+import Cases
 import Foundation
 import Logging
 import Partnership
@@ -12,6 +13,7 @@ import TownhallKernel
 /// properties with the police; Pendle shares nothing.
 public struct Scenario: Sendable {
     public let services: Services
+    public let lancashire: Organisation
     public let burnley: Organisation
     public let pendle: Organisation
     public let police: Organisation
@@ -27,22 +29,35 @@ public struct Scenario: Sendable {
     public var register: Register { services.register }
     public var partnership: Partnership { services.partnership }
     public var access: Access { services.access }
+    public var cases: Cases { services.cases }
 
     public static func run<T>(_ body: (Scenario) async throws -> T) async throws -> T {
         try await TestDatabase.withDatabase(migrations: Services.migrator) { database in
             let services = Services(database: database, bcryptCost: 4)
             let p = services.partnership
-            let burnley = try await p.create(NewOrganisation(slug: "burnley", name: "Burnley Borough Council", kind: .districtCouncil, onsCode: "E07000117", custodianCode: 2315), by: nil)
+            try await p.loadAuthorities()
+            try await services.cases.loadBankHolidays(json: Services.bundledBankHolidays, by: nil)
+            let lancashire = try await p.createCouncil(gss: "E10000017", by: nil)
+            let burnley = try await p.create(NewOrganisation(slug: "burnley", name: "Burnley Borough Council", kind: .districtCouncil, onsCode: "E07000117", custodianCode: 2315,
+                                                             parentSlug: "lancashire"), by: nil)
             let pendle = try await p.create(NewOrganisation(slug: "pendle", name: "Pendle Borough Council", kind: .districtCouncil, onsCode: "E07000122", custodianCode: 2340), by: nil)
             let police = try await p.create(NewOrganisation(slug: "lancashire-police", name: "Lancashire Constabulary", kind: .police), by: nil)
-            func staff(_ username: String, _ org: Organisation, _ roles: Set<Role>) async throws -> Staff {
+            func staff(_ username: String, _ org: Organisation, _ roles: Set<Role>, team: String? = nil) async throws -> Staff {
                 try await services.access.createStaff(NewStaff(username: username, displayName: username.capitalized, email: "\(username)@example.org",
-                                                               password: password, roles: roles), organisation: org.id, by: nil)
+                                                               password: password, roles: roles, teamName: team), organisation: org.id, by: nil)
             }
+            // Each organisation's standard services, and postcodes that place reports in Burnley and Pendle.
+            for (org, kind) in [(lancashire, "county"), (burnley, "district"), (pendle, "district"), (police, "police")] {
+                for service in StandardCatalogue.services(for: org.id, kind: kind) { _ = try await services.cases.saveService(service, by: .system(org.id, "test")) }
+            }
+            _ = try await services.cases.addRule(RoutingRule(ownerID: police.id, name: "Anti-social behaviour to the police", serviceCode: "asb", targetID: police.id),
+                                                 targetSlug: "lancashire-police", teamName: nil, by: .system(police.id, "test"))
+            _ = try await services.register.importPostcodes(csv: "pcds,dointr,doterm,oslaua,ctry,lat,long\nBB11 2BD,198001,,E07000117,E92000001,53.7868,-2.2483\nBB9 7PU,198001,,E07000122,E92000001,53.8355,-2.2189\n",
+                                                            by: .system(burnley.id, "test"))
             let scenario = Scenario(
-                services: services, burnley: burnley, pendle: pendle, police: police,
+                services: services, lancashire: lancashire, burnley: burnley, pendle: pendle, police: police,
                 burnleyAgent: try await staff("b.agent", burnley, [.agent]), burnleyAdmin: try await staff("b.admin", burnley, [.administrator]),
-                burnleyAuditor: try await staff("b.auditor", burnley, [.auditor]), burnleyTeamLeader: try await staff("b.leader", burnley, [.teamLeader]),
+                burnleyAuditor: try await staff("b.auditor", burnley, [.auditor]), burnleyTeamLeader: try await staff("b.leader", burnley, [.teamLeader], team: "Street Scene"),
                 pendleAgent: try await staff("p.agent", pendle, [.agent]), policeAgent: try await staff("police.agent", police, [.agent]))
             _ = try await p.createAgreement(provider: burnley.id, recipientSlug: "lancashire-police", categories: [.contactDetails, .properties],
                                             legalBasis: "Crime and Disorder Act 1998, section 115", startsOn: try LocalDate(year: 2020, month: 1, day: 1),

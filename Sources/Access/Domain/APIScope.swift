@@ -5,6 +5,8 @@ public enum APIScope: String, Sendable, Codable, CaseIterable {
     case registerRead = "register:read"
     case registerWrite = "register:write"
     case auditRead = "audit:read"
+    case casesRead = "cases:read"
+    case casesWrite = "cases:write"
     case open311
     case admin
 
@@ -13,7 +15,10 @@ public enum APIScope: String, Sendable, Codable, CaseIterable {
         case .registerRead: [.registerRead]
         case .registerWrite: [.registerRead, .registerWrite]
         case .auditRead: [.auditRead]
-        case .open311: [.registerRead]
+        case .casesRead: [.casesRead]
+        case .casesWrite: [.casesRead, .casesWrite]
+        // Open311 clients report problems and read them back; they see the register only to place a report.
+        case .open311: [.registerRead, .casesRead, .casesWrite]
         case .admin: Set(Permission.allCases).subtracting([.safeguardingRead])
         }
     }

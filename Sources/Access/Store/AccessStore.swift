@@ -90,6 +90,22 @@ enum AccessStore {
               version: try row.int("version"))
     }
 
+    static func teams(organisation: OrganisationID, on db: any SQLDatabase) async throws -> [Team] {
+        try await db.raw("SELECT * FROM team WHERE organisation_id = \(bind: organisation.string) ORDER BY name").all().map {
+            Team(id: try $0.id("id"), organisationID: try $0.id("organisation_id"), name: try $0.string("name"))
+        }
+    }
+
+    static func team(id: TeamID, on db: any SQLDatabase) async throws -> Team? {
+        try await db.raw("SELECT * FROM team WHERE id = \(bind: id.string)").first().map {
+            Team(id: try $0.id("id"), organisationID: try $0.id("organisation_id"), name: try $0.string("name"))
+        }
+    }
+
+    static func staff(team: TeamID, on db: any SQLDatabase) async throws -> [Staff] {
+        try await db.raw("SELECT * FROM staff WHERE team_id = \(bind: team.string) ORDER BY username").all().map(decodeStaff)
+    }
+
     static func team(named name: String, organisation: OrganisationID, on db: any SQLDatabase) async throws -> Team {
         if let row = try await db.raw("SELECT * FROM team WHERE organisation_id = \(bind: organisation.string) AND name = \(bind: name)").first() {
             return Team(id: try row.id("id"), organisationID: organisation, name: name)

@@ -59,6 +59,10 @@ enum PartnershipStore {
         try await db.raw("SELECT * FROM organisation WHERE slug = \(bind: slug)").first().map(decodeOrganisation)
     }
 
+    static func find(onsCode: String, on db: any SQLDatabase) async throws -> Organisation? {
+        try await db.raw("SELECT * FROM organisation WHERE ons_code = \(bind: onsCode)").first().map(decodeOrganisation)
+    }
+
     static func find(id: OrganisationID, on db: any SQLDatabase) async throws -> Organisation? {
         try await db.raw("SELECT * FROM organisation WHERE id = \(bind: id.string)").first().map(decodeOrganisation)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import TownhallDatabase
 import TownhallKernel
@@ -90,6 +91,8 @@ enum RegisterStore {
         Migration("register.0004_search_prefix_indexes") { engine in
             Database.rebuildSearchIndexDDL("person_search", engine: engine) + Database.rebuildSearchIndexDDL("property_search", engine: engine)
         },
+        // Placing a reported point: the nearest postcode centroid is found within a latitude band.
+        Migration("register.0005_postcode_latitude", ["CREATE INDEX IF NOT EXISTS postcode_directory_latitude ON postcode_directory (latitude)"]),
     ]
 
     static func orgList(_ orgs: Set<OrganisationID>) -> [any Encodable & Sendable] { orgStrings(orgs) }
@@ -255,13 +258,40 @@ enum RegisterStore {
     }
 
     static func postcode(_ postcode: Postcode, on db: any SQLDatabase) async throws -> PostcodeRecord? {
-        try await db.raw("SELECT * FROM postcode_directory WHERE postcode = \(bind: postcode.value)").first().map { row in
+        try await db.raw("SELECT * FROM postcode_directory WHERE postcode = \(bind: postcode.value)").first().map(decodePostcode)
+    }
+
+    /// The live postcode whose centroid is nearest a point, within about 2 km.
+    static func nearestPostcode(latitude: Double, longitude: Double, on db: any SQLDatabase) async throws -> PostcodeRecord? {
+        let rows = try await db.raw("""
+            SELECT * FROM postcode_directory WHERE latitude BETWEEN \(bind: latitude - 0.02) AND \(bind: latitude + 0.02)
+                AND longitude BETWEEN \(bind: longitude - 0.03) AND \(bind: longitude + 0.03) AND (terminated IS NULL OR terminated = '')
+            """).all().map(decodePostcode)
+        let scale = cos(latitude * .pi / 180)
+        return rows.min { a, b in
+            func d(_ r: PostcodeRecord) -> Double {
+                let dy = (r.latitude ?? 0) - latitude, dx = ((r.longitude ?? 0) - longitude) * scale
+                return dx * dx + dy * dy
+            }
+            return d(a) < d(b)
+        }
+    }
+
+    /// A property by UPRN on any organisation's register (for placing a report; addresses are not personal data).
+    static func anyProperty(uprn: UPRN, on db: any SQLDatabase) async throws -> Property? {
+        try await db.raw("SELECT * FROM property WHERE uprn = \(bind: uprn.value) ORDER BY organisation_id LIMIT 1").first().map(decodeProperty)
+    }
+
+    static func holders(uprn: UPRN, on db: any SQLDatabase) async throws -> [OrganisationID] {
+        try await db.raw("SELECT organisation_id FROM property WHERE uprn = \(bind: uprn.value) ORDER BY organisation_id").all().map { try $0.id("organisation_id") }
+    }
+
+    static func decodePostcode(_ row: any SQLRow) throws -> PostcodeRecord {
             PostcodeRecord(postcode: Postcode(normalised: try row.string("postcode")), introduced: try row.optionalString("introduced"),
                            terminated: try row.optionalString("terminated"), easting: try row.optionalDouble("easting"),
                            northing: try row.optionalDouble("northing"), latitude: try row.optionalDouble("latitude"),
                            longitude: try row.optionalDouble("longitude"), authorityGSS: try row.optionalString("authority_gss"),
                            country: try row.optionalString("country"))
-        }
     }
 
     // MARK: People

@@ -1,0 +1,114 @@
+import Foundation
+import TownhallKernel
+
+/// A message template in GOV.UK Notify's style: `((placeholder))` fields filled from the event that sends it. Every
+/// placeholder must be one the template's kind supplies, checked when the template is saved, so a send never fails
+/// (or goes out with a hole in it) because of a typo.
+public struct NotificationTemplate: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case caseAcknowledgement = "case_acknowledgement"
+        case caseStatusUpdate = "case_status_update"
+        case casePublicUpdate = "case_public_update"
+        case slaBreachAlert = "sla_breach_alert"
+        case slaWarningAlert = "sla_warning_alert"
+
+        /// The placeholders this kind of message can fill.
+        public var placeholders: Set<String> {
+            let common: Set<String> = ["reference", "service_name", "organisation_name", "status", "track_url", "address", "name"]
+            switch self {
+            case .caseAcknowledgement: return common.union(["due_date"])
+            case .caseStatusUpdate: return common.union(["previous_status", "update"])
+            case .casePublicUpdate: return common.union(["update"])
+            case .slaBreachAlert, .slaWarningAlert: return common.union(["due_date", "team_name", "priority"])
+            }
+        }
+
+        /// Who receives it: the customer, or staff (team leader, assignee).
+        public var toStaff: Bool { self == .slaBreachAlert || self == .slaWarningAlert }
+    }
+
+    public var organisationID: OrganisationID
+    public var kind: Kind
+    public var subject: String
+    public var body: String
+    public var version: Int
+
+    public init(organisationID: OrganisationID, kind: Kind, subject: String, body: String, version: Int = 1) {
+        self.organisationID = organisationID; self.kind = kind; self.subject = subject; self.body = body; self.version = version
+    }
+
+    /// The `((name))` fields used in a text. `((name??text))` optional-text syntax from Notify counts as `name`.
+    public static func placeholders(in text: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(text)
+        while var open = rest.range(of: "(("), let close = rest[open.upperBound...].range(of: "))") {
+            // "(((name))" is a literal bracket before a placeholder.
+            while rest[open.upperBound...].first == "(" { open = rest.index(after: open.lowerBound)..<rest.index(after: open.upperBound) }
+            var name = String(rest[open.upperBound..<close.lowerBound])
+            if let q = name.range(of: "??") { name = String(name[..<q.lowerBound]) }
+            found.append(name.trimmingCharacters(in: .whitespaces).lowercased())
+            rest = rest[close.upperBound...]
+        }
+        return found
+    }
+
+    public func validated() throws -> NotificationTemplate {
+        var copy = self
+        copy.subject = subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        copy.body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !copy.subject.isEmpty else { throw TownhallError.missing("subject") }
+        guard !copy.body.isEmpty else { throw TownhallError.missing("body") }
+        guard copy.body.count <= 10_000 else { throw TownhallError.invalid("body", "A template can be at most 10,000 characters.") }
+        for (field, text) in [("subject", copy.subject), ("body", copy.body)] {
+            if let unknown = NotificationTemplate.placeholders(in: text).first(where: { !kind.placeholders.contains($0) }) {
+                throw TownhallError.invalid(field, "((\(unknown))) is not a placeholder this message can fill. It can use: \(kind.placeholders.sorted().map { "((\($0)))" }.joined(separator: ", ")).",
+                                            code: "unknown_placeholder")
+            }
+        }
+        return copy
+    }
+
+    /// Fills the placeholders. A value the event lacks renders empty; `((name??text))` shows `text` only when `name` has a value.
+    public func render(_ values: [String: String]) -> (subject: String, body: String) {
+        (NotificationTemplate.fill(subject, values), NotificationTemplate.fill(body, values))
+    }
+
+    static func fill(_ text: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while var open = rest.range(of: "(("), let close = rest[open.upperBound...].range(of: "))") {
+            while rest[open.upperBound...].first == "(" { open = rest.index(after: open.lowerBound)..<rest.index(after: open.upperBound) }
+            out += rest[..<open.lowerBound]
+            let inner = String(rest[open.upperBound..<close.lowerBound])
+            if let q = inner.range(of: "??") {
+                let name = inner[..<q.lowerBound].trimmingCharacters(in: .whitespaces).lowercased()
+                if let v = values[name], !v.isEmpty { out += inner[q.upperBound...] }
+            } else {
+                out += values[inner.trimmingCharacters(in: .whitespaces).lowercased()] ?? ""
+            }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// Sensible wording for each kind, used until an organisation saves its own.
+    public static func standard(_ kind: Kind, organisation: OrganisationID) -> NotificationTemplate {
+        switch kind {
+        case .caseAcknowledgement:
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "We have your report ((reference))",
+                                 body: "Hello ((name)),\n\nThank you for reporting ((service_name)) at ((address)). Your reference is ((reference)). We aim to deal with it by ((due_date)).\n\nTrack it at ((track_url))\n\n((organisation_name))")
+        case .caseStatusUpdate:
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Your report ((reference)) is now ((status))",
+                                 body: "Your report ((reference)) about ((service_name)) has changed from ((previous_status)) to ((status)).\n\n((update))\n\nTrack it at ((track_url))\n\n((organisation_name))")
+        case .casePublicUpdate:
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "An update on your report ((reference))",
+                                 body: "((update))\n\nTrack it at ((track_url))\n\n((organisation_name))")
+        case .slaBreachAlert:
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Overdue: ((reference)) ((service_name))",
+                                 body: "Case ((reference)) (((service_name)), ((priority)) priority, team ((team_name))) passed its service level at ((due_date)). It is ((status)).")
+        case .slaWarningAlert:
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Due soon: ((reference)) ((service_name))",
+                                 body: "Case ((reference)) (((service_name)), ((priority)) priority, team ((team_name))) is due by ((due_date)). It is ((status)).")
+        }
+    }
+}

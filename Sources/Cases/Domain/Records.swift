@@ -1,0 +1,66 @@
+import Foundation
+import TownhallKernel
+
+/// A file attached to a case (a photo of the fly-tipping, a letter).
+public struct CaseAttachment: Sendable, Codable, Equatable {
+    public var id: String
+    public var filename: String
+    public var contentType: String
+    public var size: Int
+    public var createdAt: Timestamp
+
+    /// What may be attached: photos and documents, at most 5 MiB each.
+    public static let maximumSize = 5 * 1024 * 1024
+    public static let allowedTypes: Set<String> = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain"]
+}
+
+/// One line of the monthly service-level summary.
+public struct ServiceLevelSummaryRow: Sendable, Codable, Equatable {
+    public var serviceCode: String
+    public var serviceName: String
+    public var priority: Priority
+    public var due: Int
+    public var met: Int
+    public var missed: Int
+    /// Met as a share of those decided (met or missed), to one decimal place; nil when none are decided yet.
+    public var percentMet: Double? {
+        let decided = met + missed
+        return decided == 0 ? nil : (Double(met) * 1000 / Double(decided)).rounded() / 10
+    }
+}
+
+/// A message in the outbox.
+public struct OutgoingMessage: Sendable, Codable, Equatable {
+    public var id: String
+    public var organisationID: OrganisationID
+    /// What caused it, e.g. `case/<id>/event/<id>/ack`: the outbox holds at most one message per key, so one event is never sent twice.
+    public var eventKey: String
+    public var kind: NotificationTemplate.Kind
+    public var caseID: CaseID?
+    public var recipient: String
+    public var subject: String
+    public var body: String
+    public var status: String
+    public var attempts: Int
+    public var createdAt: Timestamp
+    public var lastError: String?
+}
+
+/// Delivers one message. Implementations: the log sender (default), a file sender (one JSON line per message), and
+/// GOV.UK Notify. A thrown error means "try again later"; `SendFailure.permanent` means "do not".
+public protocol MessageSender: Sendable {
+    var name: String { get }
+    /// Returns the sender's reference for the message (Notify's notification id), if it gives one.
+    func send(_ message: OutgoingMessage) async throws -> String?
+}
+
+public enum SendFailure: Error, Sendable {
+    case permanent(String)
+    case temporary(String)
+}
+
+/// Retry timing for failed sends: 1, 2, 4 … minutes, capped at an hour, giving up after `maximumAttempts`.
+public enum RetryPolicy {
+    public static let maximumAttempts = 8
+    public static func delay(afterAttempt attempt: Int) -> Double { min(3600, 60 * pow(2, Double(max(0, attempt - 1)))) }
+}

@@ -1,0 +1,572 @@
+import Foundation
+import SQLKit
+import TownhallDatabase
+import TownhallKernel
+
+/// All SQL for cases: the service catalogue, routing rules, working calendars, cases and their timelines, attachments,
+/// and the notifications outbox.
+enum CasesStore {
+    static let migrations: [Migration] = [
+        Migration("cases.0001_catalogue") { engine in
+            [
+                """
+                CREATE TABLE case_service (
+                    id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL REFERENCES organisation (id), code TEXT NOT NULL, name TEXT NOT NULL,
+                    group_name TEXT NOT NULL, description TEXT NOT NULL, keywords TEXT NOT NULL, tier TEXT NOT NULL, attributes TEXT NOT NULL,
+                    default_priority TEXT NOT NULL, targets TEXT NOT NULL, is_public INTEGER NOT NULL, active INTEGER NOT NULL,
+                    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, UNIQUE (organisation_id, code)
+                )
+                """,
+                """
+                CREATE TABLE routing_rule (
+                    id TEXT PRIMARY KEY, owner_id TEXT NOT NULL REFERENCES organisation (id), name TEXT NOT NULL, service_code TEXT,
+                    postcode_prefixes TEXT NOT NULL, polygon TEXT, target_id TEXT NOT NULL REFERENCES organisation (id), team_id TEXT,
+                    rank INTEGER NOT NULL, created_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE working_calendar (
+                    organisation_id TEXT PRIMARY KEY REFERENCES organisation (id), working_days TEXT NOT NULL, opens_at INTEGER NOT NULL,
+                    closes_at INTEGER NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL
+                )
+                """,
+                "CREATE TABLE bank_holiday (holiday_date TEXT PRIMARY KEY, title TEXT NOT NULL)",
+                "CREATE TABLE case_sequence (year INTEGER PRIMARY KEY, last_number INTEGER NOT NULL)",
+            ]
+        },
+        Migration("cases.0002_cases") { engine in
+            let blob = engine == .sqlite ? "BLOB" : "BYTEA"
+            var statements = [
+                """
+                CREATE TABLE case_record (
+                    id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL REFERENCES organisation (id), reference TEXT NOT NULL UNIQUE,
+                    service_id TEXT NOT NULL REFERENCES case_service (id), service_code TEXT NOT NULL, service_name TEXT NOT NULL,
+                    status TEXT NOT NULL, resolution TEXT, priority TEXT NOT NULL, channel TEXT NOT NULL,
+                    requester_id TEXT, contact_name TEXT, contact_email TEXT, contact_phone TEXT,
+                    uprn BIGINT, usrn INTEGER, latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, address TEXT, postcode TEXT,
+                    description TEXT NOT NULL, attributes TEXT NOT NULL, media_urls TEXT NOT NULL,
+                    team_id TEXT, assignee_id TEXT, logged_by_id TEXT NOT NULL, duplicate_of_id TEXT REFERENCES case_record (id),
+                    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, resolved_at TEXT,
+                    due_at TEXT, warning_at TEXT, sla_state TEXT NOT NULL, clock_running INTEGER NOT NULL,
+                    warned INTEGER NOT NULL, breached INTEGER NOT NULL, version INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX case_record_org_status ON case_record (organisation_id, status, due_at)",
+                "CREATE INDEX case_record_org_team ON case_record (organisation_id, team_id, status)",
+                "CREATE INDEX case_record_org_created ON case_record (organisation_id, created_at, id)",
+                "CREATE INDEX case_record_org_updated ON case_record (organisation_id, updated_at)",
+                "CREATE INDEX case_record_requester ON case_record (requester_id)",
+                "CREATE INDEX case_record_uprn ON case_record (uprn)",
+                "CREATE INDEX case_record_warning ON case_record (clock_running, warned, warning_at)",
+                "CREATE INDEX case_record_due ON case_record (clock_running, breached, due_at)",
+                """
+                CREATE TABLE case_event (
+                    id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES case_record (id), organisation_id TEXT NOT NULL, seq INTEGER NOT NULL,
+                    at TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL, actor_organisation_id TEXT NOT NULL, channel TEXT NOT NULL,
+                    from_status TEXT, to_status TEXT, is_public INTEGER NOT NULL, body TEXT, data TEXT NOT NULL, UNIQUE (case_id, seq)
+                )
+                """,
+                "CREATE INDEX case_event_org_at ON case_event (organisation_id, at)",
+                """
+                CREATE TABLE case_link (
+                    case_id TEXT NOT NULL REFERENCES case_record (id), other_id TEXT NOT NULL REFERENCES case_record (id), kind TEXT NOT NULL,
+                    created_at TEXT NOT NULL, PRIMARY KEY (case_id, other_id, kind)
+                )
+                """,
+                """
+                CREATE TABLE case_attachment (
+                    id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES case_record (id), organisation_id TEXT NOT NULL,
+                    filename TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL, content \(blob) NOT NULL, created_at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX case_attachment_case ON case_attachment (case_id)",
+            ]
+            switch engine {
+            case .sqlite:
+                statements += [
+                    "CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event BEGIN SELECT RAISE(ABORT, 'a case timeline is append-only'); END",
+                    "CREATE TRIGGER case_event_no_delete BEFORE DELETE ON case_event BEGIN SELECT RAISE(ABORT, 'a case timeline is append-only'); END",
+                ]
+            case .postgres:
+                statements += [
+                    "CREATE FUNCTION case_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'a case timeline is append-only'; END $$",
+                    "CREATE TRIGGER case_event_no_change BEFORE UPDATE OR DELETE ON case_event FOR EACH ROW EXECUTE FUNCTION case_event_append_only()",
+                ]
+            }
+            return statements
+        },
+        Migration("cases.0003_notifications", [
+            """
+            CREATE TABLE notification_template (
+                organisation_id TEXT NOT NULL REFERENCES organisation (id), kind TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
+                version INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (organisation_id, kind)
+            )
+            """,
+            """
+            CREATE TABLE notification (
+                id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, event_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, case_id TEXT,
+                recipient TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+                next_attempt_at TEXT NOT NULL, lease_until TEXT, sent_at TEXT, sender_reference TEXT, last_error TEXT, created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX notification_due ON notification (status, next_attempt_at)",
+            "CREATE INDEX notification_case ON notification (case_id)",
+        ]),
+    ]
+
+    static func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder.sortedKeys.encode(value)) ?? Data("null".utf8), as: UTF8.self) }
+    static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try JSONDecoder().decode(type, from: Data(text.utf8)) }
+
+    // MARK: Catalogue
+
+    static func upsert(_ s: ServiceDefinition, on db: any SQLDatabase) async throws {
+        let targets = Dictionary(uniqueKeysWithValues: s.targets.map { ($0.key.rawValue, $0.value) })
+        let now = Timestamp.now.iso
+        try await db.raw("""
+            INSERT INTO case_service (id, organisation_id, code, name, group_name, description, keywords, tier, attributes, default_priority, targets,
+                is_public, active, created_at, updated_at, version)
+            VALUES (\(bind: s.id.string), \(bind: s.organisationID.string), \(bind: s.code), \(bind: s.name), \(bind: s.group), \(bind: s.description),
+                \(bind: s.keywords.joined(separator: ",")), \(bind: s.tier.rawValue), \(bind: json(s.attributes)), \(bind: s.defaultPriority.rawValue),
+                \(bind: json(targets)), \(bind: s.isPublic ? 1 : 0), \(bind: s.active ? 1 : 0), \(bind: now), \(bind: now), \(bind: s.version))
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, group_name = excluded.group_name, description = excluded.description,
+                keywords = excluded.keywords, tier = excluded.tier, attributes = excluded.attributes, default_priority = excluded.default_priority,
+                targets = excluded.targets, is_public = excluded.is_public, active = excluded.active, updated_at = excluded.updated_at,
+                version = excluded.version
+            """).run()
+    }
+
+    static func services(organisations: [OrganisationID], code: String? = nil, publicOnly: Bool, on db: any SQLDatabase) async throws -> [ServiceDefinition] {
+        guard !organisations.isEmpty else { return [] }
+        var q: SQLQueryString = "SELECT * FROM case_service WHERE organisation_id IN (\(binds: organisations.map(\.string)))"
+        if let code { q += " AND code = \(bind: code)" }
+        if publicOnly { q += " AND is_public = 1 AND active = 1" }
+        q += " ORDER BY group_name, name, organisation_id"
+        return try await db.raw(q).all().map(decodeService)
+    }
+
+    static func service(id: ServiceID, on db: any SQLDatabase) async throws -> ServiceDefinition? {
+        try await db.raw("SELECT * FROM case_service WHERE id = \(bind: id.string)").first().map(decodeService)
+    }
+
+    static func decodeService(_ row: any SQLRow) throws -> ServiceDefinition {
+        let targets = try decodeJSON([String: ServiceLevelTarget].self, try row.string("targets"))
+        var byPriority: [Priority: ServiceLevelTarget] = [:]
+        for (k, v) in targets { if let p = Priority(rawValue: k) { byPriority[p] = v } }
+        return ServiceDefinition(id: try row.id("id"), organisationID: try row.id("organisation_id"), code: try row.string("code"), name: try row.string("name"),
+                                 group: try row.string("group_name"), description: try row.string("description"),
+                                 keywords: try row.string("keywords").split(separator: ",").map(String.init),
+                                 tier: ProvidingTier(rawValue: try row.string("tier")) ?? .all,
+                                 attributes: try decodeJSON([ServiceAttribute].self, try row.string("attributes")),
+                                 defaultPriority: Priority(rawValue: try row.string("default_priority")) ?? .normal, targets: byPriority,
+                                 isPublic: try row.flag("is_public"), active: try row.flag("active"), version: try row.int("version"))
+    }
+
+    // MARK: Routing rules
+
+    static func insert(_ r: RoutingRule, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO routing_rule (id, owner_id, name, service_code, postcode_prefixes, polygon, target_id, team_id, rank, created_at)
+            VALUES (\(bind: r.id.string), \(bind: r.ownerID.string), \(bind: r.name), \(bind: r.serviceCode), \(bind: r.postcodePrefixes.joined(separator: ",")),
+                \(bind: r.polygon.map { json($0) }), \(bind: r.targetID.string), \(bind: r.teamID?.string), \(bind: r.rank), \(bind: Timestamp.now.iso))
+            """).run()
+    }
+
+    static func rules(on db: any SQLDatabase) async throws -> [RoutingRule] {
+        try await db.raw("SELECT * FROM routing_rule ORDER BY rank, name").all().map { row in
+            RoutingRule(id: try row.id("id"), ownerID: try row.id("owner_id"), name: try row.string("name"), serviceCode: try row.optionalString("service_code"),
+                        postcodePrefixes: try row.string("postcode_prefixes").split(separator: ",").map(String.init),
+                        polygon: try row.optionalString("polygon").map { try decodeJSON([[Double]].self, $0) },
+                        targetID: try row.id("target_id"), teamID: try row.optionalID("team_id"), rank: try row.int("rank"))
+        }
+    }
+
+    static func deleteRule(id: RoutingRuleID, owner: OrganisationID, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("DELETE FROM routing_rule WHERE id = \(bind: id.string) AND owner_id = \(bind: owner.string) RETURNING id").first() != nil
+    }
+
+    // MARK: Calendars
+
+    static func calendar(organisation: OrganisationID, on db: any SQLDatabase) async throws -> WorkingCalendar {
+        let holidays = try await bankHolidays(on: db)
+        guard let row = try await db.raw("SELECT * FROM working_calendar WHERE organisation_id = \(bind: organisation.string)").first() else {
+            return .standard(holidays: holidays)
+        }
+        return try WorkingCalendar(workingDays: Set(try row.string("working_days").split(separator: ",").compactMap { Int($0) }),
+                                   opensAt: try row.int("opens_at"), closesAt: try row.int("closes_at"), holidays: holidays)
+    }
+
+    static func save(_ c: WorkingCalendar, organisation: OrganisationID, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO working_calendar (organisation_id, working_days, opens_at, closes_at, updated_at, version)
+            VALUES (\(bind: organisation.string), \(bind: c.workingDays.sorted().map(String.init).joined(separator: ",")), \(bind: c.opensAt), \(bind: c.closesAt),
+                \(bind: Timestamp.now.iso), 1)
+            ON CONFLICT (organisation_id) DO UPDATE SET working_days = excluded.working_days, opens_at = excluded.opens_at,
+                closes_at = excluded.closes_at, updated_at = excluded.updated_at, version = working_calendar.version + 1
+            """).run()
+    }
+
+    static func bankHolidays(on db: any SQLDatabase) async throws -> Set<LocalDate> {
+        Set(try await db.raw("SELECT holiday_date FROM bank_holiday").all().map { try LocalDate(parsing: try $0.string("holiday_date"), field: "holiday_date") })
+    }
+
+    static func replaceBankHolidays(_ events: [BankHolidays.Event], on db: any SQLDatabase) async throws -> (added: Int, total: Int) {
+        let before = try await bankHolidays(on: db)
+        try await db.raw("DELETE FROM bank_holiday").run()
+        try await Database.insertRows(db, into: "bank_holiday", columns: ["holiday_date", "title"],
+                                      rows: Dictionary(events.map { ($0.date, $0.title) }, uniquingKeysWith: { a, _ in a }).map { [$0.key.description, $0.value] })
+        let after = Set(events.map(\.date))
+        return (after.subtracting(before).count, after.count)
+    }
+
+    // MARK: Cases
+
+    static func nextNumber(year: Int, on db: any SQLDatabase) async throws -> Int {
+        let row = try await db.raw("""
+            INSERT INTO case_sequence (year, last_number) VALUES (\(bind: year), 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = case_sequence.last_number + 1
+            RETURNING last_number
+            """).first()
+        return try row?.int("last_number") ?? 1
+    }
+
+    static let caseColumns = ["id", "organisation_id", "reference", "service_id", "service_code", "service_name", "status", "resolution", "priority", "channel",
+                              "requester_id", "contact_name", "contact_email", "contact_phone", "uprn", "usrn", "latitude", "longitude", "address", "postcode",
+                              "description", "attributes", "media_urls", "team_id", "assignee_id", "logged_by_id", "duplicate_of_id",
+                              "created_at", "updated_at", "resolved_at", "due_at", "warning_at", "sla_state", "clock_running", "warned", "breached", "version"]
+
+    static func values(_ c: Case, warned: Bool = false, breached: Bool = false) -> [any Encodable & Sendable] {
+        let running: Int = c.status.isOpen && !c.status.pausesClock ? 1 : 0
+        let values: [any Encodable & Sendable] = [
+            c.id.string, c.organisationID.string, c.reference, c.serviceID.string, c.serviceCode, c.serviceName, c.status.rawValue, c.resolution?.rawValue,
+            c.priority.rawValue, c.channel.rawValue, c.requesterID?.string, c.contact.name, c.contact.email, c.contact.phone,
+            c.location.uprn?.value, c.location.usrn.map(Int64.init), c.location.latitude, c.location.longitude, c.location.address, c.location.postcode?.value,
+            c.description, json(c.attributes), json(c.mediaURLs), c.teamID?.string, c.assigneeID?.string, c.loggedByID.string, c.duplicateOfID?.string,
+            c.createdAt.iso, c.updatedAt.iso, c.resolvedAt?.iso, c.dueAt?.iso, c.warningAt?.iso, c.slaState.rawValue, running, warned ? 1 : 0, breached ? 1 : 0, c.version,
+        ]
+        return values
+    }
+
+    static func insert(_ c: Case, on db: any SQLDatabase) async throws {
+        try await Database.insertRows(db, into: "case_record", columns: caseColumns, rows: [values(c)])
+    }
+
+    /// Writes a changed case if its version is still `expectedVersion`; false when someone else changed it first.
+    /// `resetAlerts` clears the raised warning/breach flags (the due time moved).
+    static func update(_ c: Case, expectedVersion: Int, resetAlerts: Bool, on db: any SQLDatabase) async throws -> Bool {
+        let running = c.status.isOpen && !c.status.pausesClock ? 1 : 0
+        var q: SQLQueryString = """
+            UPDATE case_record SET organisation_id = \(bind: c.organisationID.string), service_id = \(bind: c.serviceID.string),
+                service_code = \(bind: c.serviceCode), service_name = \(bind: c.serviceName), status = \(bind: c.status.rawValue),
+                resolution = \(bind: c.resolution?.rawValue), priority = \(bind: c.priority.rawValue), team_id = \(bind: c.teamID?.string),
+                assignee_id = \(bind: c.assigneeID?.string), duplicate_of_id = \(bind: c.duplicateOfID?.string), updated_at = \(bind: c.updatedAt.iso),
+                resolved_at = \(bind: c.resolvedAt?.iso), due_at = \(bind: c.dueAt?.iso), warning_at = \(bind: c.warningAt?.iso),
+                sla_state = \(bind: c.slaState.rawValue), clock_running = \(bind: running), version = \(bind: c.version)
+            """
+        if resetAlerts { q += ", warned = 0, breached = 0" }
+        q += " WHERE id = \(bind: c.id.string) AND version = \(bind: expectedVersion) RETURNING id"
+        return try await db.raw(q).first() != nil
+    }
+
+    static func caseRow(id: CaseID, on db: any SQLDatabase) async throws -> Case? {
+        try await db.raw("SELECT * FROM case_record WHERE id = \(bind: id.string)").first().map(decodeCase)
+    }
+
+    static func caseRow(reference: String, on db: any SQLDatabase) async throws -> Case? {
+        try await db.raw("SELECT * FROM case_record WHERE reference = \(bind: reference)").first().map(decodeCase)
+    }
+
+    static func decodeCase(_ row: any SQLRow) throws -> Case {
+        Case(id: try row.id("id"), organisationID: try row.id("organisation_id"), reference: try row.string("reference"), serviceID: try row.id("service_id"),
+             serviceCode: try row.string("service_code"), serviceName: try row.string("service_name"),
+             status: CaseStatus(rawValue: try row.string("status")) ?? .new, resolution: try row.optionalString("resolution").flatMap(Resolution.init(rawValue:)),
+             priority: Priority(rawValue: try row.string("priority")) ?? .normal, channel: CaseChannel(rawValue: try row.string("channel")) ?? .web,
+             requesterID: try row.optionalID("requester_id"),
+             contact: CaseContact(name: try row.optionalString("contact_name"), email: try row.optionalString("contact_email"), phone: try row.optionalString("contact_phone")),
+             location: CaseLocation(uprn: try row.optionalInt64("uprn").flatMap { try? UPRN($0) }, usrn: try row.optionalInt64("usrn").map { Int($0) },
+                                    latitude: try row.optionalDouble("latitude"), longitude: try row.optionalDouble("longitude"),
+                                    address: try row.optionalString("address"), postcode: try row.optionalString("postcode").map { Postcode(normalised: $0) }),
+             description: try row.string("description"), attributes: try decodeJSON([String: [String]].self, try row.string("attributes")),
+             teamID: try row.optionalID("team_id"), assigneeID: try row.optionalID("assignee_id"), loggedByID: try row.id("logged_by_id"),
+             duplicateOfID: try row.optionalID("duplicate_of_id"), mediaURLs: try decodeJSON([String].self, try row.string("media_urls")),
+             createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"), dueAt: try row.optionalTimestamp("due_at"),
+             warningAt: try row.optionalTimestamp("warning_at"), slaState: ServiceLevelClock.State(rawValue: try row.string("sla_state")) ?? .onTrack,
+             resolvedAt: try row.optionalTimestamp("resolved_at"), version: try row.int("version"))
+    }
+
+    /// Filters for case lists: team queues, Open311 `requests`, customers' own cases.
+    struct CaseFilter: Sendable {
+        var organisations: [OrganisationID]
+        var loggedBy: OrganisationID?
+        var statuses: [CaseStatus] = []
+        var serviceCodes: [String] = []
+        var slaStates: [ServiceLevelClock.State] = []
+        var teamID: TeamID?
+        var assigneeID: StaffID?
+        var requesterID: PersonID?
+        var uprn: UPRN?
+        var postcodePrefix: String?
+        var references: [String] = []
+        var createdFrom: Timestamp?
+        var createdTo: Timestamp?
+        var publicOnly = false
+        var newestFirst = true
+    }
+
+    static func cases(_ f: CaseFilter, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws -> [Case] {
+        var q: SQLQueryString = "SELECT * FROM case_record WHERE "
+        if let by = f.loggedBy {
+            q += "(organisation_id IN (\(binds: f.organisations.map(\.string))) OR logged_by_id = \(bind: by.string))"
+        } else {
+            guard !f.organisations.isEmpty else { return [] }
+            q += "organisation_id IN (\(binds: f.organisations.map(\.string)))"
+        }
+        if !f.statuses.isEmpty { q += " AND status IN (\(binds: f.statuses.map(\.rawValue)))" }
+        if !f.serviceCodes.isEmpty { q += " AND service_code IN (\(binds: f.serviceCodes))" }
+        if !f.slaStates.isEmpty { q += " AND sla_state IN (\(binds: f.slaStates.map(\.rawValue)))" }
+        if let t = f.teamID { q += " AND team_id = \(bind: t.string)" }
+        if let a = f.assigneeID { q += " AND assignee_id = \(bind: a.string)" }
+        if let r = f.requesterID { q += " AND requester_id = \(bind: r.string)" }
+        if let u = f.uprn { q += " AND uprn = \(bind: u.value)" }
+        if let p = f.postcodePrefix { q += " AND postcode LIKE \(bind: p + "%")" }
+        if !f.references.isEmpty { q += " AND reference IN (\(binds: f.references))" }
+        if let from = f.createdFrom { q += " AND created_at >= \(bind: from.iso)" }
+        if let to = f.createdTo { q += " AND created_at <= \(bind: to.iso)" }
+        if f.publicOnly { q += " AND service_id IN (SELECT id FROM case_service WHERE is_public = 1)" }
+        if let cursor, cursor.key.count == 2 {
+            q += f.newestFirst ? " AND (created_at < \(bind: cursor.key[0]) OR (created_at = \(bind: cursor.key[0]) AND id < \(bind: cursor.key[1])))"
+                               : " AND (created_at > \(bind: cursor.key[0]) OR (created_at = \(bind: cursor.key[0]) AND id > \(bind: cursor.key[1])))"
+        }
+        q += f.newestFirst ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id"
+        q += " LIMIT \(literal: limit)"
+        return try await db.raw(q).all().map(decodeCase)
+    }
+
+    // MARK: Timeline
+
+    static func append(_ e: CaseEvent, on db: any SQLDatabase) async throws {
+        let seq = try await db.raw("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM case_event WHERE case_id = \(bind: e.caseID.string)").first()?.int("seq") ?? 1
+        try await db.raw("""
+            INSERT INTO case_event (id, case_id, organisation_id, seq, at, kind, actor, actor_organisation_id, channel, from_status, to_status, is_public, body, data)
+            VALUES (\(bind: e.id.string), \(bind: e.caseID.string), \(bind: e.organisationID.string), \(bind: seq), \(bind: e.at.iso), \(bind: e.kind.rawValue),
+                \(bind: e.actor), \(bind: e.actorOrganisationID.string), \(bind: e.channel), \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue),
+                \(bind: e.isPublic ? 1 : 0), \(bind: e.text), \(bind: json(e.data)))
+            """).run()
+    }
+
+    static func events(case id: CaseID, on db: any SQLDatabase) async throws -> [CaseEvent] {
+        try await db.raw("SELECT * FROM case_event WHERE case_id = \(bind: id.string) ORDER BY seq").all().map(decodeEvent)
+    }
+
+    /// Public events (status changes and updates to the customer) of an organisation's cases in a time window, oldest first:
+    /// the FixMyStreet `servicerequestupdates` feed.
+    static func publicEvents(organisation: OrganisationID, from: Timestamp?, to: Timestamp?, limit: Int, on db: any SQLDatabase) async throws -> [(CaseEvent, String)] {
+        var q: SQLQueryString = """
+            SELECT e.*, c.reference AS case_reference FROM case_event e JOIN case_record c ON c.id = e.case_id
+            WHERE e.organisation_id = \(bind: organisation.string) AND e.is_public = 1
+            """
+        if let from { q += " AND e.at >= \(bind: from.iso)" }
+        if let to { q += " AND e.at <= \(bind: to.iso)" }
+        q += " ORDER BY e.at, e.id LIMIT \(literal: limit)"
+        return try await db.raw(q).all().map { (try decodeEvent($0), try $0.string("case_reference")) }
+    }
+
+    static func decodeEvent(_ row: any SQLRow) throws -> CaseEvent {
+        CaseEvent(id: try row.id("id"), caseID: try row.id("case_id"), organisationID: try row.id("organisation_id"), at: try row.timestamp("at"),
+                  kind: CaseEvent.Kind(rawValue: try row.string("kind")) ?? .note, actor: try row.string("actor"),
+                  actorOrganisationID: try row.id("actor_organisation_id"), channel: try row.string("channel"),
+                  fromStatus: try row.optionalString("from_status").flatMap(CaseStatus.init(rawValue:)),
+                  toStatus: try row.optionalString("to_status").flatMap(CaseStatus.init(rawValue:)), isPublic: try row.flag("is_public"),
+                  text: try row.optionalString("body"), data: try decodeJSON([String: String].self, try row.string("data")))
+    }
+
+    /// The status history of many cases at once (for recomputing service levels), keyed by case.
+    static func statusHistories(cases: [CaseID], on db: any SQLDatabase) async throws -> [CaseID: [ServiceLevelClock.Change]] {
+        guard !cases.isEmpty else { return [:] }
+        let rows = try await db.raw("""
+            SELECT case_id, at, to_status FROM case_event WHERE case_id IN (\(binds: cases.map(\.string))) AND to_status IS NOT NULL ORDER BY case_id, seq
+            """).all()
+        var out: [CaseID: [ServiceLevelClock.Change]] = [:]
+        for row in rows {
+            guard let status = CaseStatus(rawValue: try row.string("to_status")) else { continue }
+            out[try row.id("case_id"), default: []].append(.init(at: Int(try row.timestamp("at").date.timeIntervalSince1970), status: status))
+        }
+        return out
+    }
+
+    // MARK: Links and attachments
+
+    static func link(_ a: CaseID, _ b: CaseID, kind: String, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO case_link (case_id, other_id, kind, created_at) VALUES (\(bind: a.string), \(bind: b.string), \(bind: kind), \(bind: Timestamp.now.iso))
+            ON CONFLICT DO NOTHING
+            """).run()
+    }
+
+    static func links(case id: CaseID, on db: any SQLDatabase) async throws -> [(kind: String, other: CaseID, reference: String)] {
+        try await db.raw("""
+            SELECT l.kind, l.other_id, c.reference FROM case_link l JOIN case_record c ON c.id = l.other_id WHERE l.case_id = \(bind: id.string)
+            UNION SELECT l.kind, l.case_id AS other_id, c.reference FROM case_link l JOIN case_record c ON c.id = l.case_id WHERE l.other_id = \(bind: id.string)
+            """).all().map { (try $0.string("kind"), try $0.id("other_id"), try $0.string("reference")) }
+    }
+
+    static func insertAttachment(id: String, case c: Case, filename: String, contentType: String, content: Data, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO case_attachment (id, case_id, organisation_id, filename, content_type, size, content, created_at)
+            VALUES (\(bind: id), \(bind: c.id.string), \(bind: c.organisationID.string), \(bind: filename), \(bind: contentType), \(bind: content.count),
+                \(bind: content), \(bind: Timestamp.now.iso))
+            """).run()
+    }
+
+    static func attachments(case id: CaseID, on db: any SQLDatabase) async throws -> [CaseAttachment] {
+        try await db.raw("SELECT id, filename, content_type, size, created_at FROM case_attachment WHERE case_id = \(bind: id.string) ORDER BY created_at").all().map {
+            CaseAttachment(id: try $0.string("id"), filename: try $0.string("filename"), contentType: try $0.string("content_type"), size: try $0.int("size"),
+                           createdAt: try $0.timestamp("created_at"))
+        }
+    }
+
+    static func attachmentContent(id: String, case caseID: CaseID, on db: any SQLDatabase) async throws -> (CaseAttachment, Data)? {
+        guard let row = try await db.raw("SELECT * FROM case_attachment WHERE id = \(bind: id) AND case_id = \(bind: caseID.string)").first() else { return nil }
+        let meta = CaseAttachment(id: try row.string("id"), filename: try row.string("filename"), contentType: try row.string("content_type"),
+                                  size: try row.int("size"), createdAt: try row.timestamp("created_at"))
+        return (meta, try row.decode(column: "content", as: Data.self))
+    }
+
+    // MARK: Service levels
+
+    /// Open cases whose warning or due time has passed and not yet been raised, locked for this node where the engine can
+    /// (PostgreSQL skips rows another node holds, so several nodes share the sweep without raising anything twice).
+    static func dueAlerts(now: Timestamp, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> [(Case, warned: Bool, breached: Bool)] {
+        var q: SQLQueryString = """
+            SELECT * FROM case_record WHERE clock_running = 1 AND ((warned = 0 AND warning_at <= \(bind: now.iso)) OR (breached = 0 AND due_at <= \(bind: now.iso)))
+            ORDER BY due_at LIMIT \(literal: limit)
+            """
+        if engine == .postgres { q += " FOR UPDATE SKIP LOCKED" }
+        return try await db.raw(q).all().map { (try decodeCase($0), try $0.flag("warned"), try $0.flag("breached")) }
+    }
+
+    static func markAlerted(_ id: CaseID, warned: Bool, breached: Bool, state: ServiceLevelClock.State, on db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE case_record SET warned = \(bind: warned ? 1 : 0), breached = \(bind: breached ? 1 : 0), sla_state = \(bind: state.rawValue) WHERE id = \(bind: id.string)").run()
+    }
+
+    /// Per service and priority, the cases due in [from, to): how many, met (resolved by their due time), missed.
+    static func serviceLevelSummary(organisation: OrganisationID, from: Timestamp, to: Timestamp, now: Timestamp, on db: any SQLDatabase) async throws -> [ServiceLevelSummaryRow] {
+        let rows = try await db.raw("""
+            SELECT service_code, service_name, priority,
+                COUNT(*) AS due,
+                SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at <= due_at THEN 1 ELSE 0 END) AS met,
+                SUM(CASE WHEN (resolved_at IS NOT NULL AND resolved_at > due_at) OR (resolved_at IS NULL AND due_at < \(bind: now.iso)) THEN 1 ELSE 0 END) AS missed
+            FROM case_record
+            WHERE organisation_id = \(bind: organisation.string) AND due_at >= \(bind: from.iso) AND due_at < \(bind: to.iso)
+            GROUP BY service_code, service_name, priority
+            ORDER BY service_name, priority
+            """).all()
+        return try rows.map {
+            ServiceLevelSummaryRow(serviceCode: try $0.string("service_code"), serviceName: try $0.string("service_name"),
+                                   priority: Priority(rawValue: try $0.string("priority")) ?? .normal, due: try $0.int("due"), met: try $0.int("met"), missed: try $0.int("missed"))
+        }
+    }
+
+    // MARK: Notifications
+
+    static func template(organisation: OrganisationID, kind: NotificationTemplate.Kind, on db: any SQLDatabase) async throws -> NotificationTemplate? {
+        try await db.raw("SELECT * FROM notification_template WHERE organisation_id = \(bind: organisation.string) AND kind = \(bind: kind.rawValue)").first().map {
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: try $0.string("subject"), body: try $0.string("body"), version: try $0.int("version"))
+        }
+    }
+
+    static func save(_ t: NotificationTemplate, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO notification_template (organisation_id, kind, subject, body, version, updated_at)
+            VALUES (\(bind: t.organisationID.string), \(bind: t.kind.rawValue), \(bind: t.subject), \(bind: t.body), 1, \(bind: Timestamp.now.iso))
+            ON CONFLICT (organisation_id, kind) DO UPDATE SET subject = excluded.subject, body = excluded.body,
+                version = notification_template.version + 1, updated_at = excluded.updated_at
+            """).run()
+    }
+
+    /// Queues a message once per event key: a second attempt to queue the same event changes nothing.
+    static func enqueue(_ n: OutgoingMessage, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO notification (id, organisation_id, event_key, kind, case_id, recipient, subject, body, status, attempts, next_attempt_at, created_at)
+            VALUES (\(bind: n.id), \(bind: n.organisationID.string), \(bind: n.eventKey), \(bind: n.kind.rawValue), \(bind: n.caseID?.string), \(bind: n.recipient),
+                \(bind: n.subject), \(bind: n.body), 'pending', 0, \(bind: n.createdAt.iso), \(bind: n.createdAt.iso))
+            ON CONFLICT (event_key) DO NOTHING
+            """).run()
+    }
+
+    /// Takes up to `limit` due messages and leases them to this worker for `lease` seconds, so another worker (or node)
+    /// does not send them meanwhile; a worker that dies lets its lease run out and the message is taken again.
+    static func lease(now: Timestamp, lease: Double, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> [OutgoingMessage] {
+        var q: SQLQueryString = """
+            SELECT * FROM notification WHERE status = 'pending' AND next_attempt_at <= \(bind: now.iso)
+                AND (lease_until IS NULL OR lease_until <= \(bind: now.iso)) ORDER BY next_attempt_at LIMIT \(literal: limit)
+            """
+        if engine == .postgres { q += " FOR UPDATE SKIP LOCKED" }
+        let messages = try await db.raw(q).all().map(decodeMessage)
+        if !messages.isEmpty {
+            try await db.raw("UPDATE notification SET lease_until = \(bind: now.adding(seconds: lease).iso) WHERE id IN (\(binds: messages.map(\.id)))").run()
+        }
+        return messages
+    }
+
+    static func markSent(id: String, reference: String?, at: Timestamp, on db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE notification SET status = 'sent', sent_at = \(bind: at.iso), sender_reference = \(bind: reference), lease_until = NULL, attempts = attempts + 1 WHERE id = \(bind: id)").run()
+    }
+
+    static func markFailed(id: String, error: String, retryAt: Timestamp?, on db: any SQLDatabase) async throws {
+        if let retryAt {
+            try await db.raw("UPDATE notification SET attempts = attempts + 1, last_error = \(bind: error), next_attempt_at = \(bind: retryAt.iso), lease_until = NULL WHERE id = \(bind: id)").run()
+        } else {
+            try await db.raw("UPDATE notification SET status = 'failed', attempts = attempts + 1, last_error = \(bind: error), lease_until = NULL WHERE id = \(bind: id)").run()
+        }
+    }
+
+    static func messages(case id: CaseID?, organisation: OrganisationID, limit: Int, on db: any SQLDatabase) async throws -> [OutgoingMessage] {
+        var q: SQLQueryString = "SELECT * FROM notification WHERE organisation_id = \(bind: organisation.string)"
+        if let id { q += " AND case_id = \(bind: id.string)" }
+        q += " ORDER BY created_at DESC, id LIMIT \(literal: limit)"
+        return try await db.raw(q).all().map(decodeMessage)
+    }
+
+    static func decodeMessage(_ row: any SQLRow) throws -> OutgoingMessage {
+        OutgoingMessage(id: try row.string("id"), organisationID: try row.id("organisation_id"), eventKey: try row.string("event_key"),
+                        kind: NotificationTemplate.Kind(rawValue: try row.string("kind")) ?? .casePublicUpdate, caseID: try row.optionalID("case_id"),
+                        recipient: try row.string("recipient"), subject: try row.string("subject"), body: try row.string("body"),
+                        status: try row.string("status"), attempts: try row.int("attempts"), createdAt: try row.timestamp("created_at"),
+                        lastError: try row.optionalString("last_error"))
+    }
+}
+
+extension JSONEncoder {
+    static var sortedKeys: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}
+
+extension CasesStore {
+    /// Writes recomputed clocks ([id, due_at, warning_at, sla_state, moved] per row) in one statement per chunk; `moved` 1
+    /// clears the raised-alert flags so the new times are alerted.
+    static func applyClocks(_ rows: [[any Encodable & Sendable]], engine: Engine, on db: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            var values: SQLQueryString = ""
+            for (i, row) in rows[start..<min(start + 500, rows.count)].enumerated() { values += i == 0 ? "(\(binds: row))" : ", (\(binds: row))" }
+            switch engine {
+            case .sqlite:
+                var q: SQLQueryString = "WITH v (id, due_at, warning_at, sla_state, moved) AS (VALUES "
+                q += values
+                q += ") UPDATE case_record SET due_at = v.due_at, warning_at = v.warning_at, sla_state = v.sla_state, "
+                q += "warned = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.warned END, breached = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.breached END "
+                q += "FROM v WHERE case_record.id = v.id"
+                try await db.raw(q).run()
+            case .postgres:
+                var q: SQLQueryString = "UPDATE case_record SET due_at = v.due_at, warning_at = v.warning_at, sla_state = v.sla_state, "
+                q += "warned = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.warned END, breached = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.breached END FROM (VALUES "
+                q += values
+                q += ") AS v (id, due_at, warning_at, sla_state, moved) WHERE case_record.id = v.id"
+                try await db.raw(q).run()
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// Civil time in the UK (Europe/London): GMT in winter, BST (UTC+1) from 01:00 UTC on the last Sunday of March to
+/// 01:00 UTC on the last Sunday of October (Summer Time Order 2002). Computed rather than asked of Foundation's time-zone
+/// database because SLA recomputation converts millions of instants and this is exact for every year the order covers.
+public enum LondonTime {
+    static func lastSunday(month: Int, year: Int) -> Int {
+        let last = try! LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))
+        return last.dayNumber - (last.weekday % 7)
+    }
+
+    /// Seconds to add to UTC for London civil time at `utcSeconds` since the epoch.
+    public static func offset(utcSeconds: Int) -> Int {
+        let year = LocalDate(dayNumber: Int((Double(utcSeconds) / 86_400).rounded(.down))).year
+        let start = lastSunday(month: 3, year: year) * 86_400 + 3_600
+        let end = lastSunday(month: 10, year: year) * 86_400 + 3_600
+        return utcSeconds >= start && utcSeconds < end ? 3_600 : 0
+    }
+
+    /// The UTC instant (seconds since the epoch) of a London wall-clock time. Times skipped by the spring change are read
+    /// as GMT; repeated autumn times as the first (BST) occurrence.
+    public static func utcSeconds(date: LocalDate, minute: Int) -> Int {
+        let wall = date.dayNumber * 86_400 + minute * 60
+        let summer = wall - 3_600
+        return offset(utcSeconds: summer) == 3_600 ? summer : wall
+    }
+
+    /// The London date and minute of the day of a UTC instant.
+    public static func local(utcSeconds: Int) -> (date: LocalDate, minute: Int) {
+        let wall = utcSeconds + offset(utcSeconds: utcSeconds)
+        let day = Int((Double(wall) / 86_400).rounded(.down))
+        return (LocalDate(dayNumber: day), (wall - day * 86_400) / 60)
+    }
+}
+
+/// When an organisation works: its working days and hours and the bank holidays it closes on. Service levels are measured
+/// in this time, so a report made on Friday evening with a "1 working day" target is due at close on Monday.
+public struct WorkingCalendar: Sendable, Equatable, Codable {
+    /// ISO weekdays worked (1 Monday … 7 Sunday).
+    public var workingDays: Set<Int>
+    /// Opening and closing, in minutes after midnight, London time.
+    public var opensAt: Int
+    public var closesAt: Int
+    public var holidays: Set<LocalDate>
+
+    public init(workingDays: Set<Int> = [1, 2, 3, 4, 5], opensAt: Int = 9 * 60, closesAt: Int = 17 * 60, holidays: Set<LocalDate> = []) throws {
+        guard !workingDays.isEmpty, workingDays.allSatisfy({ (1...7).contains($0) }) else {
+            throw TownhallError.invalid("working_days", "Working days are numbers 1 (Monday) to 7 (Sunday), at least one.")
+        }
+        guard (0..<1440).contains(opensAt), (1...1440).contains(closesAt), opensAt < closesAt else {
+            throw TownhallError.invalid("closes_at", "Closing time must be after opening time, both within the day (like 09:00 and 17:00).")
+        }
+        self.workingDays = workingDays; self.opensAt = opensAt; self.closesAt = closesAt; self.holidays = holidays
+    }
+
+    /// Monday to Friday, 09:00 to 17:00, closed on `holidays`.
+    public static func standard(holidays: Set<LocalDate> = []) -> WorkingCalendar {
+        try! WorkingCalendar(holidays: holidays)
+    }
+
+    public var minutesPerDay: Int { closesAt - opensAt }
+
+    public func isWorkingDay(_ date: LocalDate) -> Bool { workingDays.contains(date.weekday) && !holidays.contains(date) }
+
+    /// Working seconds between two instants (0 if `to` is not after `from`).
+    public func workingSeconds(from: Date, to: Date) -> Int {
+        workingSeconds(from: Int(from.timeIntervalSince1970), to: Int(to.timeIntervalSince1970))
+    }
+
+    public func workingSeconds(from: Int, to: Int) -> Int {
+        guard to > from else { return 0 }
+        let first = LondonTime.local(utcSeconds: from).date, last = LondonTime.local(utcSeconds: to).date
+        var total = 0
+        var day = first
+        while day <= last {
+            if isWorkingDay(day) {
+                let open = LondonTime.utcSeconds(date: day, minute: opensAt), close = LondonTime.utcSeconds(date: day, minute: closesAt)
+                let start = max(open, from), end = min(close, to)
+                if end > start { total += end - start }
+            }
+            day = day.adding(days: 1)
+        }
+        return total
+    }
+
+    /// The instant `seconds` of working time after `from` (at the close of the day it runs out on, if it runs out exactly then).
+    public func adding(workingSeconds seconds: Int, to from: Int) -> Int {
+        var remaining = max(0, seconds)
+        var day = LondonTime.local(utcSeconds: from).date
+        // A calendar with no working days at all is refused at init; holidays cannot fill more than a few years.
+        for _ in 0..<36_600 {
+            if isWorkingDay(day) {
+                let open = LondonTime.utcSeconds(date: day, minute: opensAt), close = LondonTime.utcSeconds(date: day, minute: closesAt)
+                let start = max(open, from)
+                if close > start {
+                    if start + remaining <= close { return start + remaining }
+                    remaining -= close - start
+                }
+            }
+            day = day.adding(days: 1)
+        }
+        return from + seconds
+    }
+
+    /// Close of business on the `days`-th working day after the day of `from`. A report that arrives on a non-working day,
+    /// or after closing, counts from the next working day, as contact centres count it.
+    public func closeOfWorkingDay(_ days: Int, after from: Int) -> Int {
+        let (date, minute) = LondonTime.local(utcSeconds: from)
+        var day = date
+        var counted = 0
+        // The day of receipt counts as day 0; if it is not a working day or it came after closing, the next working day is day 0.
+        if !isWorkingDay(day) || minute >= closesAt {
+            repeat { day = day.adding(days: 1) } while !isWorkingDay(day)
+        }
+        while counted < days {
+            day = day.adding(days: 1)
+            if isWorkingDay(day) { counted += 1 }
+        }
+        return LondonTime.utcSeconds(date: day, minute: closesAt)
+    }
+}
+
+/// The England and Wales bank holidays from GOV.UK's `bank-holidays.json` (https://www.gov.uk/bank-holidays.json).
+public enum BankHolidays {
+    public struct Event: Sendable, Equatable { public var date: LocalDate; public var title: String }
+
+    public static func parse(_ data: Data, division: String = "england-and-wales") throws -> [Event] {
+        struct Feed: Decodable { struct Division: Decodable { struct E: Decodable { var title: String; var date: String }; var events: [E] } }
+        guard let feed = try? JSONDecoder().decode([String: Feed.Division].self, from: data) else {
+            throw TownhallError.invalid("file", "This is not GOV.UK bank-holidays JSON (an object of divisions, each with events).", code: "malformed_json")
+        }
+        guard let events = feed[division]?.events else {
+            throw TownhallError.invalid("division", "The file has no \(division) division. It has: \(feed.keys.sorted().joined(separator: ", ")).")
+        }
+        return try events.map { Event(date: try LocalDate(parsing: $0.date, field: "date"), title: $0.title) }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import Cases
+@testable import TownhallKernel
+
+/// Working time, London civil time and service-level clocks, with the real 2026 England and Wales bank holidays.
+@Suite struct WorkingCalendarTests {
+    static let holidays: Set<LocalDate> = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/samples/bank-holidays.json")
+        let data = (try? Data(contentsOf: url)) ?? Data()
+        return Set(((try? BankHolidays.parse(data)) ?? []).map(\.date))
+    }()
+    let calendar = WorkingCalendar.standard(holidays: holidays)
+
+    /// Seconds since the epoch of a London wall-clock time.
+    func london(_ y: Int, _ m: Int, _ d: Int, _ h: Int, _ min: Int = 0) throws -> Int {
+        LondonTime.utcSeconds(date: try LocalDate(year: y, month: m, day: d), minute: h * 60 + min)
+    }
+    func local(_ seconds: Int) -> String {
+        let (date, minute) = LondonTime.local(utcSeconds: seconds)
+        return String(format: "%@ %02d:%02d", date.description, minute / 60, minute % 60)
+    }
+
+    @Test func dayArithmeticMatchesFoundation() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        for offset in stride(from: -40_000, to: 40_000, by: 997) {
+            let date = Date(timeIntervalSince1970: Double(offset) * 86_400)
+            let c = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+            let local = LocalDate(dayNumber: offset)
+            #expect((local.year, local.month, local.day) == (c.year!, c.month!, c.day!))
+            #expect(local.dayNumber == offset)
+            #expect(local.weekday == (c.weekday! + 5) % 7 + 1)
+        }
+    }
+
+    @Test func londonTimeFollowsSummerTimeLikeTheTimeZoneDatabase() throws {
+        let zone = TimeZone(identifier: "Europe/London")!
+        // Every six hours across three years, including both changes each year.
+        for step in 0..<(3 * 365 * 4) {
+            let seconds = 1_767_225_600 + step * 21_600   // from 2026-01-01
+            #expect(LondonTime.offset(utcSeconds: seconds) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))), "at \(seconds)")
+        }
+        // 2026: BST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        #expect(LondonTime.offset(utcSeconds: try london(2026, 3, 29, 0, 59)) == 0)
+        #expect(LondonTime.offset(utcSeconds: try london(2026, 7, 1, 12)) == 3600)
+        #expect(try london(2026, 7, 1, 12) == 1_782_903_600)   // 11:00 UTC
+    }
+
+    @Test func bankHolidaysComeFromTheGovUKFeed() {
+        #expect(Self.holidays.count > 20)
+        #expect(Self.holidays.contains(try! LocalDate(year: 2026, month: 12, day: 28)))   // Boxing Day substitute
+        #expect(!calendar.isWorkingDay(try! LocalDate(year: 2026, month: 12, day: 25)))
+        #expect(calendar.isWorkingDay(try! LocalDate(year: 2026, month: 12, day: 24)))
+    }
+
+    @Test func workingDaysSkipWeekendsAndBankHolidays() throws {
+        // Received Friday 20 November 2026 at 10:00; 1 working day → close on Monday 23rd.
+        #expect(local(calendar.closeOfWorkingDay(1, after: try london(2026, 11, 20, 10))) == "2026-11-23 17:00")
+        // Received after closing on Friday: counts from Monday, so 1 working day is Tuesday.
+        #expect(local(calendar.closeOfWorkingDay(1, after: try london(2026, 11, 20, 18))) == "2026-11-24 17:00")
+        // Received on Christmas Eve: 25th, 26th–27th (weekend) and 28th (substitute holiday) are skipped.
+        #expect(local(calendar.closeOfWorkingDay(1, after: try london(2026, 12, 24, 11))) == "2026-12-29 17:00")
+        // Over Easter 2026 (Good Friday 3 April, Easter Monday 6 April).
+        #expect(local(calendar.closeOfWorkingDay(2, after: try london(2026, 4, 2, 9))) == "2026-04-08 17:00")
+    }
+
+    @Test func workingHoursRunOnlyInOpeningHours() throws {
+        // 4 working hours from Friday 15:00: two on Friday, two on Monday morning.
+        #expect(local(calendar.adding(workingSeconds: 4 * 3600, to: try london(2026, 11, 20, 15))) == "2026-11-23 11:00")
+        // Across the clock change: Saturday 24 → Monday 26 October 2026 (BST ends on the 25th); 2 hours from Friday 16:00.
+        #expect(local(calendar.adding(workingSeconds: 2 * 3600, to: try london(2026, 10, 23, 16))) == "2026-10-26 10:00")
+        #expect(calendar.workingSeconds(from: try london(2026, 11, 20, 15), to: try london(2026, 11, 23, 11)) == 4 * 3600)
+        #expect(calendar.workingSeconds(from: try london(2026, 11, 21, 9), to: try london(2026, 11, 22, 17)) == 0)
+    }
+
+    @Test func aCalendarMustBeSensible() {
+        #expect(throws: TownhallError.self) { try WorkingCalendar(workingDays: [], opensAt: 540, closesAt: 1020) }
+        #expect(throws: TownhallError.self) { try WorkingCalendar(workingDays: [1], opensAt: 1020, closesAt: 540) }
+        #expect(throws: TownhallError.self) { try WorkingCalendar(workingDays: [8], opensAt: 540, closesAt: 1020) }
+    }
+
+    // MARK: Service-level clocks
+
+    let fiveDays = try! ServiceLevelTarget(amount: 5, unit: .workingDays)
+
+    @Test func aNewCaseIsDueAtTheEndOfItsTarget() throws {
+        let start = try london(2026, 11, 20, 10)
+        let clock = ServiceLevelClock.compute(changes: [.init(at: start, status: .new)], target: fiveDays, calendar: calendar, now: start)
+        #expect(local(clock.dueAt) == "2026-11-27 17:00")
+        #expect(clock.allowedSeconds == 7 * 3600 + 4 * 8 * 3600 + 8 * 3600)   // rest of Friday, Mon–Thu, Friday
+        #expect(clock.state == .onTrack)
+        #expect(clock.warningAt < clock.dueAt)
+    }
+
+    @Test func waitingOnTheCustomerPausesTheClock() throws {
+        let start = try london(2026, 11, 20, 10)
+        let changes: [ServiceLevelClock.Change] = [.init(at: start, status: .new), .init(at: try london(2026, 11, 23, 9), status: .waitingOnCustomer),
+                                                   .init(at: try london(2026, 11, 25, 9), status: .inProgress)]
+        let clock = ServiceLevelClock.compute(changes: changes, target: fiveDays, calendar: calendar, now: try london(2026, 11, 25, 9))
+        // Two working days spent waiting push the due time two working days later.
+        #expect(local(clock.dueAt) == "2026-12-01 17:00")
+        #expect(clock.elapsedSeconds == 7 * 3600)
+        let paused = ServiceLevelClock.compute(changes: Array(changes.prefix(2)), target: fiveDays, calendar: calendar, now: try london(2026, 12, 10, 9))
+        #expect(paused.state == .paused)
+        #expect(paused.elapsedSeconds == 7 * 3600)
+    }
+
+    @Test func resolvingStopsTheClockAndRecordsMetOrMissed() throws {
+        let start = try london(2026, 11, 20, 10)
+        let met = ServiceLevelClock.compute(changes: [.init(at: start, status: .new), .init(at: try london(2026, 11, 24, 12), status: .resolved)],
+                                            target: fiveDays, calendar: calendar, now: try london(2026, 12, 20, 9))
+        #expect(met.state == .met)
+        #expect(met.stoppedAt == (try london(2026, 11, 24, 12)))
+        let missed = ServiceLevelClock.compute(changes: [.init(at: start, status: .new), .init(at: try london(2026, 11, 30, 12), status: .resolved)],
+                                               target: fiveDays, calendar: calendar, now: try london(2026, 12, 20, 9))
+        #expect(missed.state == .missed)
+        #expect(local(missed.dueAt) == "2026-11-27 17:00")
+        // Reopened: the clock runs again from the reopening, with the time used before.
+        let reopened = ServiceLevelClock.compute(changes: [.init(at: start, status: .new), .init(at: try london(2026, 11, 23, 10), status: .resolved),
+                                                           .init(at: try london(2026, 11, 24, 10), status: .inProgress)],
+                                                 target: fiveDays, calendar: calendar, now: try london(2026, 11, 24, 10))
+        #expect(reopened.stoppedAt == nil)
+        #expect(local(reopened.dueAt) == "2026-11-30 17:00")
+    }
+
+    @Test func anOpenCasePastItsDueTimeIsBreachedAndWarnedBefore() throws {
+        let start = try london(2026, 11, 20, 10)
+        let changes: [ServiceLevelClock.Change] = [.init(at: start, status: .new)]
+        #expect(ServiceLevelClock.compute(changes: changes, target: fiveDays, calendar: calendar, now: try london(2026, 11, 27, 12)).state == .warning)
+        #expect(ServiceLevelClock.compute(changes: changes, target: fiveDays, calendar: calendar, now: try london(2026, 11, 30, 9, 30)).state == .breached)
+    }
+}
