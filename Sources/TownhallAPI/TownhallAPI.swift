@@ -1,4 +1,5 @@
 import Access
+import Cases
 import Hummingbird
 import Partnership
 import Register
@@ -8,11 +9,15 @@ public struct TownhallAPIRoutes: Sendable {
     public let partnership: Partnership
     public let access: Access
     public let register: Register
+    public let cases: Cases
+    public let publicURL: String
 
-    public init(partnership: Partnership, access: Access, register: Register) {
+    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, publicURL: String = "http://localhost:8080") {
+        self.publicURL = publicURL
         self.partnership = partnership
         self.access = access
         self.register = register
+        self.cases = cases
     }
 
     public func addRoutes(to router: Router<TownhallContext>) {
@@ -27,5 +32,7 @@ public struct TownhallAPIRoutes: Sendable {
         }
         AdminRoutes(partnership: partnership, access: access).add(to: group)
         RegisterRoutes(register: register).add(to: group)
+        CasesRoutes(cases: cases, partnership: partnership, access: access).add(to: group)
+        Open311Routes(cases: cases, partnership: partnership, access: access, publicURL: publicURL).addRoutes(to: router)
     }
 }

@@ -42,7 +42,8 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: MetricsBootstrap.registry.emitToBuffer())))
     }
 
-    TownhallAPIRoutes(partnership: services.partnership, access: services.access, register: services.register).addRoutes(to: router)
+    TownhallAPIRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases,
+                      publicURL: configuration.publicURL).addRoutes(to: router)
     TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register,
                       secureCookies: configuration.secureCookies, assetsDirectory: configuration.assetsDirectory).addRoutes(to: router)
     return router

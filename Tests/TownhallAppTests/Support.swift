@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import Access
+import SQLKit
 import TownhallAPI
 import TownhallApp
 import TownhallKernel
@@ -15,6 +16,8 @@ struct HTTPHarness {
     let burnleyWriter: String
     let burnleyReader: String
     let pendleWriter: String
+    let burnleyCases: String
+    let burnleyOpen311: String
 
     static func run(_ body: @escaping @Sendable (HTTPHarness) async throws -> Void) async throws {
         try await Scenario.run { s in
@@ -23,8 +26,11 @@ struct HTTPHarness {
             let writer = try await s.access.createAPIKey(organisation: s.burnley.id, name: "writer", scopes: [.registerWrite, .auditRead], by: nil).1
             let reader = try await s.access.createAPIKey(organisation: s.burnley.id, name: "reader", scopes: [.registerRead], by: nil).1
             let pendle = try await s.access.createAPIKey(organisation: s.pendle.id, name: "pendle", scopes: [.registerWrite], by: nil).1
+            let cases = try await s.access.createAPIKey(organisation: s.burnley.id, name: "cases", scopes: [.casesWrite, .registerRead], by: nil).1
+            let open311 = try await s.access.createAPIKey(organisation: s.burnley.id, name: "fixmystreet", scopes: [.open311], by: nil).1
             try await app.test(.router) { client in
-                try await body(HTTPHarness(scenario: s, client: client, burnleyWriter: writer, burnleyReader: reader, pendleWriter: pendle))
+                try await body(HTTPHarness(scenario: s, client: client, burnleyWriter: writer, burnleyReader: reader, pendleWriter: pendle,
+                                             burnleyCases: cases, burnleyOpen311: open311))
             }
         }
     }
@@ -38,6 +44,10 @@ struct HTTPHarness {
         return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) } ?? body)
     }
 
+    func count(_ table: String) async throws -> Int {
+        try await scenario.database.read { try await $0.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()!.decode(column: "n", as: Int.self) }
+    }
+
     /// How many people the whole database holds: the before/after check that a refused request changed nothing.
     func peopleCount() async throws -> Int {
         try await scenario.database.read { try await $0.raw("SELECT COUNT(*) AS n FROM person").first()!.decode(column: "n", as: Int.self) }
@@ -48,4 +58,5 @@ extension TestResponse {
     var text: String { String(buffer: body) }
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:] }
     var error: [String: String] { (json["error"] as? [String: String]) ?? [:] }
+    var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [[String: Any]] ?? [] }
 }
