@@ -13,8 +13,9 @@ import TownhallWeb
 public func buildApplication(_ configuration: TownhallConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let services = try await Services.open(configuration, logger: logger)
     let router = buildRouter(services, configuration: configuration)
+    let scheduler = CaseScheduler(cases: services.cases, sender: try configuration.makeSender(logger: logger), interval: configuration.schedulerInterval, logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Townhall"),
-                       services: [DatabaseCloser(database: services.database)], logger: logger)
+                       services: [scheduler, DatabaseCloser(database: services.database)], logger: logger)
 }
 
 /// The router alone, for in-process tests and for `buildApplication`.
@@ -44,7 +45,7 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
 
     TownhallAPIRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases,
                       publicURL: configuration.publicURL).addRoutes(to: router)
-    TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register,
+    TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases,
                       secureCookies: configuration.secureCookies, assetsDirectory: configuration.assetsDirectory).addRoutes(to: router)
     return router
 }

@@ -1,4 +1,5 @@
 import Access
+import Cases
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -13,7 +14,7 @@ public struct TownhallCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "townhall",
         abstract: "Townhall: shared services for councils and their partners.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self, CasesCommand.self, Bench.self])
     public init() {}
 }
 
@@ -109,7 +110,7 @@ struct Demo: AsyncParsableCommand {
         try await reportingErrors {
             try await common.withServices { services, logger in
                 let summary = try await DemoData(services: services, logger: logger).load()
-                print("demo loaded: \(summary.organisations) organisations, \(summary.staff) staff, \(summary.properties) properties, \(summary.households) households, \(summary.agreements) agreements added")
+                print("demo loaded: \(summary.organisations) organisations, \(summary.staff) staff, \(summary.properties) properties, \(summary.households) households, \(summary.agreements) agreements, \(summary.cases) cases added")
                 print(DemoData.signInHelp(url: "http://127.0.0.1:8080"))
             }
         }
@@ -289,6 +290,80 @@ struct APIKeyCommand: AsyncParsableCommand {
                     let (key, secret) = try await services.access.createAPIKey(organisation: org.id, name: name, scopes: scopes, by: nil)
                     print("created key \(key.prefix) for \(org.slug) with scopes \(key.scopes.map(\.rawValue).sorted().joined(separator: " "))")
                     print(secret)
+                }
+            }
+        }
+    }
+}
+
+struct CasesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cases", abstract: "Case engine jobs: service catalogue, bank holidays, service levels, messages.",
+                                                    subcommands: [ImportServices.self, BankHolidays.self, Sweep.self, Recompute.self])
+
+    struct ImportServices: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "import-services", abstract: "Load an LGSL services CSV (LGSL, Description, Providing Tier) into an organisation's catalogue.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The organisation's slug.") var organisation: String
+        @Argument(help: "The CSV file (GOV.UK's local_services.csv layout).") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let text = try readFile(file)
+                try await common.withServices { services, _ in
+                    let org = try await services.partnership.organisation(slug: organisation)
+                    let report = try await services.cases.importLGSL(csv: text, by: .system(org.id, "import"))
+                    for r in report.rejected { print("rejected line \(r.line)\(r.field.map { " (\($0))" } ?? ""): \(r.reason)") }
+                    print("read \(report.rowsRead) services: \(report.created) created, \(report.unchanged) already there, \(report.otherTier) of another tier, \(report.rejected.count) rejected")
+                }
+            }
+        }
+    }
+
+    struct BankHolidays: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "bank-holidays", abstract: "Refresh England and Wales bank holidays from GOV.UK's bank-holidays.json.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The JSON file (https://www.gov.uk/bank-holidays.json).") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let data = try Data(contentsOf: URL(fileURLWithPath: file))
+                try await common.withServices { services, _ in
+                    let result = try await services.cases.loadBankHolidays(json: data, by: nil)
+                    print("\(result.total) bank holidays (\(result.added) new). Run townhall cases recompute to move open cases' due times.")
+                }
+            }
+        }
+    }
+
+    struct Sweep: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Raise due service-level alerts and send queued messages once (the server does this every TOWNHALL_SCHEDULER_INTERVAL seconds).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let configuration = try common.configuration()
+                try await common.withServices { services, logger in
+                    let sweep = try await services.cases.sweepServiceLevels()
+                    let delivery = try await services.cases.deliverMessages(with: try configuration.makeSender(logger: logger), logger: logger)
+                    print("raised \(sweep.warnings) warnings and \(sweep.breaches) breaches; sent \(delivery.sent) messages, \(delivery.retrying) to retry, \(delivery.failed) failed")
+                }
+            }
+        }
+    }
+
+    struct Recompute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recompute every case's service level from its timeline (after a calendar, bank-holiday or target change). Safe to stop and rerun.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Only this organisation's cases.") var organisation: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                try await common.withServices { services, _ in
+                    var id: OrganisationID?
+                    if let organisation { id = try await services.partnership.organisation(slug: organisation).id }
+                    let started = Date()
+                    let n = try await services.cases.recomputeServiceLevels(organisation: id)
+                    print(String(format: "recomputed %d cases in %.2f s", n, Date().timeIntervalSince(started)))
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Access
+import Cases
 import Foundation
 import Hummingbird
 import Partnership
@@ -12,13 +13,14 @@ public struct TownhallWebRoutes: Sendable {
     let partnership: Partnership
     let access: Access
     let register: Register
+    let cases: Cases
     let secureCookies: Bool
     let assetsDirectory: String?
     let pages = Pages()
     static let formCookie = "townhall_form"
 
-    public init(partnership: Partnership, access: Access, register: Register, secureCookies: Bool, assetsDirectory: String?) {
-        self.partnership = partnership; self.access = access; self.register = register
+    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, secureCookies: Bool, assetsDirectory: String?) {
+        self.partnership = partnership; self.access = access; self.register = register; self.cases = cases
         self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
     }
 
@@ -69,6 +71,8 @@ public struct TownhallWebRoutes: Sendable {
         }
 
         let desk = web.group("desk").add(middleware: RequireStaff())
+        let routes = self
+        CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
         desk.get { request, context in
             let actor = try context.requireActor()
             var model = DeskHomeModel(query: request.query("q") ?? "")

@@ -39,7 +39,7 @@ public struct DemoData: Sendable {
              streets: ["Talbot Road", "Whitegate Drive", "Lytham Road", "Devonshire Road", "Waterloo Road", "Central Drive", "Dickson Road", "Newton Drive", "Preston New Road"]),
     ]
 
-    public struct Summary: Sendable { public var organisations = 0, staff = 0, properties = 0, households = 0, agreements = 0 }
+    public struct Summary: Sendable { public var organisations = 0, staff = 0, properties = 0, households = 0, agreements = 0, cases = 0 }
 
     @discardableResult
     public func load() async throws -> Summary {
@@ -109,6 +109,7 @@ public struct DemoData: Sendable {
                 summary.agreements += 1
             } catch let e as TownhallError where e.kind == .conflict { continue }
         }
+        summary.cases = try await loadCases(orgs)
         return summary
     }
 

@@ -1,0 +1,49 @@
+import Cases
+import Foundation
+import Logging
+import ServiceLifecycle
+import TownhallKernel
+
+/// The background scheduler: every `interval` seconds it raises the service-level warnings and breaches that have fallen
+/// due and sends queued messages. Everything it needs is in the database, so it picks up where it left off after a restart,
+/// and several nodes can run it at once (see `Cases.sweepServiceLevels` and `Cases.deliverMessages`).
+struct CaseScheduler: Service {
+    let cases: Cases
+    let sender: any MessageSender
+    let interval: Double
+    let logger: Logger
+
+    func run() async throws {
+        guard interval > 0 else { try? await gracefulShutdown(); return }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await tick()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+        }
+    }
+
+    func tick() async {
+        do {
+            let sweep = try await cases.sweepServiceLevels()
+            let delivery = try await cases.deliverMessages(with: sender, logger: logger)
+            if sweep.warnings + sweep.breaches + delivery.sent + delivery.retrying + delivery.failed > 0 {
+                logger.info("scheduler", metadata: ["warnings": .stringConvertible(sweep.warnings), "breaches": .stringConvertible(sweep.breaches),
+                                                    "sent": .stringConvertible(delivery.sent), "retrying": .stringConvertible(delivery.retrying),
+                                                    "failed": .stringConvertible(delivery.failed)])
+            }
+        } catch {
+            // A failed tick is retried on the next one; nothing it did is half-written (each step is a transaction).
+            logger.error("scheduler tick failed", metadata: ["error": .string(String(reflecting: error))])
+        }
+    }
+}
+
+extension TownhallConfiguration {
+    /// The message sender the configuration names.
+    func makeSender(logger: Logger) throws -> any MessageSender {
+        switch messageSender {
+        case "file": return FileSender(path: messageFile)
+        case "notify": return try NotifySender(apiKey: notifyAPIKey ?? "", templateID: notifyTemplateID ?? "")
+        default: return LogSender(logger: logger)
+        }
+    }
+}
