@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cases
 import Foundation
 import Partnership
 import Register
@@ -6,7 +7,7 @@ import TownhallKernel
 
 /// `townhall bench seed`: generates a large register through the real import and bulk-load paths, for bench/.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self])
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Generate properties and people in a 'bench' organisation and print timings.")
@@ -66,6 +67,33 @@ struct Bench: AsyncParsableCommand {
                     let (created, skipped) = try await services.register.loadHouseholds(seeds, by: actor, batchSize: 500)
                     let loadSeconds = Date().timeIntervalSince(start)
                     print(String(format: "people: %d in %d households (%d already there) in %.1f s = %.0f people/s", made, created, skipped, loadSeconds, Double(made) / loadSeconds))
+                }
+            }
+        }
+    }
+
+    struct CasesSeed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "cases", abstract: "Seed cases in a 'bench-cases' organisation, then time recomputing every case's service level.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "How many cases to add.") var cases: Int = 1_000_000
+
+        func run() async throws {
+            try await reportingErrors {
+                try await common.withServices { services, _ in
+                    let org: Organisation
+                    if let existing = try? await services.partnership.organisation(slug: "bench-cases") { org = existing } else {
+                        org = try await services.partnership.create(NewOrganisation(slug: "bench-cases", name: "Benchmark Cases Council", kind: .unitaryCouncil), by: nil,
+                                                                    id: OrganisationID(StableUUID.make("organisation/bench-cases")))
+                        for s in StandardCatalogue.services(for: org.id, kind: "unitary") { _ = try await services.cases.saveService(s, by: .system(org.id, "bench")) }
+                    }
+                    if cases > 0 {
+                        var start = Date()
+                        try await services.cases.seedBenchmark(organisation: org.id, count: cases)
+                        print(String(format: "seed: %d cases in %.1f s", cases, Date().timeIntervalSince(start)))
+                        start = Date()
+                        let n = try await services.cases.recomputeServiceLevels(organisation: org.id)
+                        print(String(format: "recompute: %d cases in %.2f s = %.0f cases/s", n, Date().timeIntervalSince(start), Double(n) / Date().timeIntervalSince(start)))
+                    }
                 }
             }
         }

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 BIN = os.environ.get("TOWNHALL_BIN", ".build/debug/townhall")
-TABLES = ["organisation", "staff", "property", "person", "household", "sharing_agreement", "audit_event"]
+TABLES = ["organisation", "staff", "property", "person", "household", "sharing_agreement", "audit_event", "case_record", "case_event", "case_service", "notification"]
 
 
 def townhall(*args, db, stdin=None):
@@ -37,6 +37,7 @@ def test_demo_is_realistic(demo):
     assert 5000 <= n["property"] <= 6000
     assert 7500 <= n["person"] <= 9000
     assert n["sharing_agreement"] == 2
+    assert 60 <= n["case_record"] <= 90   # four weeks of reports, routed to the council of each tier and to the police
     with sqlite3.connect(demo) as c:
         roles = {r[0] for r in c.execute("SELECT roles FROM staff")}
     assert {"agent", "officer", "team_leader", "manager", "administrator", "safeguarding_officer", "auditor"} <= roles
@@ -47,7 +48,7 @@ def test_demo_twice_changes_nothing(demo):
     with sqlite3.connect(demo) as c:
         versions = c.execute("SELECT SUM(version) FROM property").fetchone()[0]
     out = townhall("demo", db=demo)
-    assert "0 organisations, 0 staff, 0 properties, 0 households, 0 agreements added" in out
+    assert "0 organisations, 0 staff, 0 properties, 0 households, 0 agreements, 0 cases added" in out
     assert counts(demo) == before
     with sqlite3.connect(demo) as c:
         assert c.execute("SELECT SUM(version) FROM property").fetchone()[0] == versions

@@ -23,7 +23,10 @@ extension DemoData {
         }
         var postcodes = ["pcds,dointr,doterm,oslaua,ctry"]
         for area in DemoData.areas { for p in area.postcodes { postcodes.append("\(p),198001,,\(DemoData.gss[area.slug]!),E92000001") } }
-        _ = try await services.register.importPostcodes(csv: postcodes.joined(separator: "\n"), by: .system(orgs["burnley"]!.id, "demo"))
+        // Every import run is audited, so a second demo load skips what is already there.
+        if try await services.register.postcode(DemoData.areas[0].postcodes[0]) == nil {
+            _ = try await services.register.importPostcodes(csv: postcodes.joined(separator: "\n"), by: .system(orgs["burnley"]!.id, "demo"))
+        }
         let police = orgs["lancashire-police"]!
         if try await cases.rules().isEmpty {
             _ = try await cases.addRule(RoutingRule(ownerID: police.id, name: "Anti-social behaviour to the police", serviceCode: "asb", targetID: police.id),
