@@ -127,7 +127,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallStoreTests",
             dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallTesting"],

@@ -14,6 +14,7 @@ command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteracti
 swift build -c release --product townhall >/dev/null
 bin=$PWD/.build/release/townhall
 work=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$work"
 db="sqlite://$work/cases.sqlite"
 port=8191
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; files in $work"

@@ -1,4 +1,8 @@
+import Crypto
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 @testable import Cases
 @testable import TownhallKernel
@@ -100,5 +104,44 @@ import Testing
             #expect(e.field == "body")
         }
         for kind in NotificationTemplate.Kind.allCases { _ = try NotificationTemplate.standard(kind, organisation: org).validated() }
+    }
+}
+
+/// The GOV.UK Notify sender builds the request Notify documents; it is not called here (no network in tests).
+@Suite struct NotifySenderTests {
+    @Test func signsAJWTWithTheKeysSecretAndSendsTheRenderedMessage() throws {
+        let serviceID = "26785a09-ab16-4eb0-8407-a37497a57506"
+        let secret = "3d844edf-8d35-48ac-975b-e847b4f122b0"
+        let sender = try NotifySender(apiKey: "townhall_test-\(serviceID)-\(secret)", templateID: "f33517ff-2a88-4f6e-b855-c550268ce08a")
+        #expect(sender.serviceID == serviceID)
+        let token = sender.token(issuedAt: Date(timeIntervalSince1970: 1_763_800_000))
+        let parts = token.split(separator: ".").map(String.init)
+        #expect(parts.count == 3)
+        func decode(_ s: String) -> String {
+            var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while b.count % 4 != 0 { b += "=" }
+            return String(decoding: Data(base64Encoded: b) ?? Data(), as: UTF8.self)
+        }
+        #expect(decode(parts[0]) == #"{"alg":"HS256","typ":"JWT"}"#)
+        #expect(decode(parts[1]) == "{\"iss\":\"\(serviceID)\",\"iat\":1763800000}")
+        // The signature verifies with the secret, and not with anything else.
+        let signed = Data("\(parts[0]).\(parts[1])".utf8)
+        var b = parts[2].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b.count % 4 != 0 { b += "=" }
+        let signature = try #require(Data(base64Encoded: b))
+        #expect(HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signed, using: SymmetricKey(data: Data(secret.utf8))))
+        #expect(!HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signed, using: SymmetricKey(data: Data("other".utf8))))
+
+        let message = OutgoingMessage(id: "m1", organisationID: OrganisationID(), eventKey: "case/1/acknowledgement", kind: .caseAcknowledgement, caseID: nil,
+                                      recipient: "ann@example.com", subject: "We have your report", body: "Hello", status: "pending", attempts: 0,
+                                      createdAt: .now, lastError: nil)
+        let request = try sender.request(for: message)
+        #expect(request.url?.absoluteString == "https://api.notifications.service.gov.uk/v2/notifications/email")
+        #expect(request.value(forHTTPHeaderField: "Authorization")?.hasPrefix("Bearer ey") == true)
+        let body = try #require(try JSONSerialization.jsonObject(with: request.httpBody ?? Data()) as? [String: Any])
+        #expect(body["email_address"] as? String == "ann@example.com")
+        #expect(body["template_id"] as? String == "f33517ff-2a88-4f6e-b855-c550268ce08a")
+        #expect((body["personalisation"] as? [String: String])?["subject"] == "We have your report")
+        #expect(throws: TownhallError.self) { try NotifySender(apiKey: "too-short", templateID: "x") }
     }
 }
