@@ -9,12 +9,23 @@ public enum LondonTime {
         return last.dayNumber - (last.weekday % 7)
     }
 
+    /// Summer time's start and end (UTC seconds) for 1970–2199, computed once: the offset is then two comparisons.
+    static let summers: [(start: Int, end: Int)] = (1970..<2200).map { year in
+        (lastSunday(month: 3, year: year) * 86_400 + 3_600, lastSunday(month: 10, year: year) * 86_400 + 3_600)
+    }
+
     /// Seconds to add to UTC for London civil time at `utcSeconds` since the epoch.
     public static func offset(utcSeconds: Int) -> Int {
-        let year = LocalDate(dayNumber: Int((Double(utcSeconds) / 86_400).rounded(.down))).year
-        let start = lastSunday(month: 3, year: year) * 86_400 + 3_600
-        let end = lastSunday(month: 10, year: year) * 86_400 + 3_600
-        return utcSeconds >= start && utcSeconds < end ? 3_600 : 0
+        // Years start within a day of 365.2425-day steps; the table entry of the year before or after settles the edge.
+        var index = Int((Double(utcSeconds) / 31_556_952).rounded(.down))
+        guard index >= 0, index < summers.count else {
+            let year = LocalDate(dayNumber: Int((Double(utcSeconds) / 86_400).rounded(.down))).year
+            let start = lastSunday(month: 3, year: year) * 86_400 + 3_600, end = lastSunday(month: 10, year: year) * 86_400 + 3_600
+            return utcSeconds >= start && utcSeconds < end ? 3_600 : 0
+        }
+        if index + 1 < summers.count, utcSeconds >= summers[index + 1].start - 100 * 86_400 { index += 1 }
+        let s = summers[index]
+        return utcSeconds >= s.start && utcSeconds < s.end ? 3_600 : 0
     }
 
     /// The UTC instant (seconds since the epoch) of a London wall-clock time. Times skipped by the spring change are read

@@ -131,3 +131,30 @@ import Testing
         #expect(ServiceLevelClock.compute(changes: changes, target: fiveDays, calendar: calendar, now: try london(2026, 11, 30, 9, 30)).state == .breached)
     }
 }
+
+@Suite struct TimestampTests {
+    @Test func theFastStoredFormMatchesFoundationsISO8601() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let ms = Int64.random(in: -2_000_000_000_000...5_000_000_000_000, using: &rng)
+            let t = Timestamp(Date(timeIntervalSince1970: Double(ms) / 1000))
+            // Compare with Foundation's calendar fields; its ISO style truncates whole milliseconds stored in a Double.
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms.floorDiv(1000))))
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, Int(ms.floorMod(1000)))
+            #expect(t.iso == expected)
+            #expect(Timestamp(iso: t.iso) == t)
+        }
+        #expect(Timestamp(iso: "2026-11-22T01:27:39.123Z")?.date.timeIntervalSince1970 == 1_795_310_859.123)
+        #expect(Timestamp(iso: "2026-02-30T01:27:39.123Z") == nil)
+        #expect(Timestamp(iso: "2026-11-22T01:27:39Z") != nil)            // other ISO forms still parse
+        #expect(Timestamp(iso: "2026-11-22T01:27:39+01:00")?.iso == "2026-11-22T00:27:39.000Z")
+        #expect(Timestamp(iso: "yesterday") == nil)
+    }
+}
+
+extension Int64 {
+    func floorDiv(_ d: Int64) -> Int64 { let q = self / d; return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q }
+    func floorMod(_ d: Int64) -> Int64 { self - floorDiv(d) * d }
+}

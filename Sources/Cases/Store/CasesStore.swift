@@ -554,12 +554,21 @@ extension CasesStore {
             for (i, row) in rows[start..<min(start + 500, rows.count)].enumerated() { values += i == 0 ? "(\(binds: row))" : ", (\(binds: row))" }
             switch engine {
             case .sqlite:
-                var q: SQLQueryString = "WITH v (id, due_at, warning_at, sla_state, moved) AS (VALUES "
-                q += values
-                q += ") UPDATE case_record SET due_at = v.due_at, warning_at = v.warning_at, sla_state = v.sla_state, "
-                q += "warned = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.warned END, breached = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.breached END "
-                q += "FROM v WHERE case_record.id = v.id"
-                try await db.raw(q).run()
+                // SQLite plans UPDATE … FROM (VALUES …) as a scan of case_record per chunk; a keyed temporary table makes both
+                // sides primary-key lookups.
+                try await db.raw("CREATE TEMP TABLE IF NOT EXISTS clock_update (id TEXT PRIMARY KEY, due_at TEXT, warning_at TEXT, sla_state TEXT, moved INTEGER)").run()
+                var insert: SQLQueryString = "INSERT INTO clock_update (id, due_at, warning_at, sla_state, moved) VALUES "
+                insert += values
+                try await db.raw(insert).run()
+                try await db.raw("""
+                    UPDATE case_record SET due_at = (SELECT due_at FROM clock_update v WHERE v.id = case_record.id),
+                        warning_at = (SELECT warning_at FROM clock_update v WHERE v.id = case_record.id),
+                        sla_state = (SELECT sla_state FROM clock_update v WHERE v.id = case_record.id),
+                        warned = CASE WHEN (SELECT moved FROM clock_update v WHERE v.id = case_record.id) = 1 THEN 0 ELSE warned END,
+                        breached = CASE WHEN (SELECT moved FROM clock_update v WHERE v.id = case_record.id) = 1 THEN 0 ELSE breached END
+                    WHERE id IN (SELECT id FROM clock_update)
+                    """).run()
+                try await db.raw("DELETE FROM clock_update").run()
             case .postgres:
                 var q: SQLQueryString = "UPDATE case_record SET due_at = v.due_at, warning_at = v.warning_at, sla_state = v.sla_state, "
                 q += "warned = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.warned END, breached = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.breached END FROM (VALUES "
