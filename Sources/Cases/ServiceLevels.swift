@@ -77,10 +77,7 @@ extension Cases {
             let last = after
             let (count, lastID, cals, svcs) = try await database.transaction { [calendars, services] db -> (Int, String, [OrganisationID: WorkingCalendar], [ServiceID: ServiceDefinition]) in
                 var calendars = calendars, services = services
-                var q: SQLQueryString = "SELECT id, organisation_id, service_id, priority, due_at, warning_at, sla_state FROM case_record WHERE id > \(bind: last)"
-                if let organisation { q += " AND organisation_id = \(bind: organisation.string)" }
-                q += " ORDER BY id LIMIT \(literal: batch)"
-                let rows = try await db.raw(q).all()
+                let (rows, lastKey) = try await CasesStore.clockRows(after: last, organisation: organisation, limit: batch, engine: self.database.engine, on: db)
                 guard !rows.isEmpty else { return (0, last, calendars, services) }
                 let ids: [CaseID] = try rows.map { try $0.id("id") }
                 let histories = try await CasesStore.statusHistories(cases: ids, on: db)
@@ -104,7 +101,7 @@ extension Cases {
                     }
                 }
                 try await CasesStore.applyClocks(updates, engine: self.database.engine, on: db)
-                return (rows.count, ids.last!.string, calendars, services)
+                return (rows.count, lastKey, calendars, services)
             }
             calendars = cals; services = svcs
             done += count

@@ -9,8 +9,39 @@ public struct Identifier<Entity>: Hashable, Sendable, Codable, CustomStringConve
 
     /// Parses the canonical string form; `nil` for anything that is not a UUID.
     public init?(_ string: String) {
+        if let uuid = Identifier.parseCanonical(string) { self.uuid = uuid; return }
         guard let uuid = UUID(uuidString: string.trimmingCharacters(in: .whitespaces)) else { return nil }
         self.uuid = uuid
+    }
+
+    /// The 36-character hyphenated form by hand: every stored id is read this way, and Foundation's parser (sscanf after
+    /// trimming through NSString) was most of the time it takes to read a batch of cases.
+    static func parseCanonical(_ text: String) -> UUID? {
+        var text = text
+        text.makeContiguousUTF8()
+        guard text.utf8.count == 36 else { return nil }
+        return text.utf8.withContiguousStorageIfAvailable { b -> UUID? in
+            guard b[8] == 45, b[13] == 45, b[18] == 45, b[23] == 45 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            var i = 0, n = 0
+            func hex(_ c: UInt8) -> UInt8? {
+                switch c {
+                case 48...57: c - 48
+                case 97...102: c - 87
+                case 65...70: c - 55
+                default: nil
+                }
+            }
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1; continue }
+                guard let hi = hex(b[i]), let lo = hex(b[i + 1]) else { return nil }
+                bytes[n] = hi << 4 | lo
+                n += 1
+                i += 2
+            }
+            return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        } ?? nil
     }
 
     /// Parses a value taken from input, naming the field when it is not a UUID.

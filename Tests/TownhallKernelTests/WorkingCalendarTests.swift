@@ -158,3 +158,17 @@ extension Int64 {
     func floorDiv(_ d: Int64) -> Int64 { let q = self / d; return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q }
     func floorMod(_ d: Int64) -> Int64 { self - floorDiv(d) * d }
 }
+
+@Suite struct IdentifierParsingTests {
+    @Test func theFastParserAgreesWithFoundation() {
+        for _ in 0..<1000 {
+            let uuid = UUID()
+            #expect(Identifier<OrganisationTag>(uuid.uuidString.lowercased())?.uuid == uuid)
+            #expect(Identifier<OrganisationTag>(uuid.uuidString)?.uuid == uuid)
+        }
+        #expect(Identifier<OrganisationTag>(" 3F2B6C1E-8D4A-4B7E-9C3D-2A1F0E5B6C7D ") != nil)   // trimmed by the slow path
+        #expect(Identifier<OrganisationTag>("3f2b6c1e-8d4a-4b7e-9c3d-2a1f0e5b6c7g") == nil)
+        #expect(Identifier<OrganisationTag>("3f2b6c1e8d4a-4b7e-9c3d-2a1f0e5b6c7d0") == nil)
+        #expect(Identifier<OrganisationTag>("") == nil)
+    }
+}

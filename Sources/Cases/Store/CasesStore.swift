@@ -112,6 +112,8 @@ enum CasesStore {
             "CREATE INDEX notification_due ON notification (status, next_attempt_at)",
             "CREATE INDEX notification_case ON notification (case_id)",
         ]),
+        // Status histories (what a service-level recompute reads) straight from the index, without visiting the table.
+        Migration("cases.0004_history_index", ["CREATE INDEX case_event_history ON case_event (case_id, seq, to_status, at)"]),
     ]
 
     static func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder.sortedKeys.encode(value)) ?? Data("null".utf8), as: UTF8.self) }
@@ -545,6 +547,20 @@ extension JSONEncoder {
 }
 
 extension CasesStore {
+    /// A batch of cases' clock fields in storage order after `after` (SQLite: rowid, read sequentially; PostgreSQL: id),
+    /// and the key to continue from. Recomputing a million cases is a walk over the table, not a million random seeks.
+    static func clockRows(after: String, organisation: OrganisationID?, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> ([any SQLRow], String) {
+        let key: SQLQueryString = engine == .sqlite ? "rowid" : "id"
+        var q: SQLQueryString = "SELECT \(key) AS walk_key, id, organisation_id, service_id, priority, due_at, warning_at, sla_state FROM case_record WHERE "
+        if engine == .sqlite { q += "rowid > \(bind: Int64(after) ?? 0)" } else { q += "id > \(bind: after)" }
+        if let organisation { q += " AND organisation_id = \(bind: organisation.string)" }
+        q += " ORDER BY \(key) LIMIT \(literal: limit)"
+        let rows = try await db.raw(q).all()
+        guard let last = rows.last else { return ([], after) }
+        let next = engine == .sqlite ? String(try last.int64("walk_key")) : try last.string("walk_key")
+        return (rows, next)
+    }
+
     /// Writes recomputed clocks ([id, due_at, warning_at, sla_state, moved] per row) in one statement per chunk; `moved` 1
     /// clears the raised-alert flags so the new times are alerted.
     static func applyClocks(_ rows: [[any Encodable & Sendable]], engine: Engine, on db: any SQLDatabase) async throws {
