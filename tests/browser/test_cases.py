@@ -1,4 +1,5 @@
 """Case journeys in headless Chromium: the team queue, a case page with its timeline and actions, and the public track page."""
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -10,7 +11,18 @@ def submit(driver, selector):
     """Clicks a form's submit button and waits for the next page (POST, redirect, GET) to replace this one."""
     button = driver.find_element(By.CSS_SELECTOR, selector)
     button.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(button))
+    WebDriverWait(driver, 15).until(gone(button))
+
+
+def gone(element):
+    """True once `element` has left the document. Mid-navigation Chromium may answer "node does not belong to the
+    document" instead of a stale-element error; that means the same thing."""
+    def check(_driver):
+        try:
+            return EC.staleness_of(element)(_driver)
+        except WebDriverException:
+            return True
+    return check
 
 
 def test_agent_works_a_fly_tipping_case_and_the_customer_tracks_it(browser):
@@ -27,7 +39,7 @@ def test_agent_works_a_fly_tipping_case_and_the_customer_tracks_it(browser):
 
     link = rows[0].find_element(By.CSS_SELECTOR, "a")
     link.click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(link))
+    WebDriverWait(browser, 15).until(gone(link))
     reference = browser.find_element(By.TAG_NAME, "h1").text
     assert reference.startswith("TH-")
     assert "What has been dumped?" in browser.page_source
@@ -72,7 +84,7 @@ def test_an_invalid_action_is_explained_on_the_case_page(browser):
     browser.get(BASE + "/desk/cases?status=open&service_code=587")   # Burnley's own service, so the actions are there
     link = browser.find_elements(By.CSS_SELECTOR, "tbody tr a")[0]
     link.click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(link))
+    WebDriverWait(browser, 15).until(gone(link))
     submit(browser, "form[action$='/transfer'] button[type=submit]")
     summary = browser.find_element(By.CSS_SELECTOR, ".th-error-summary")
     assert summary.text
