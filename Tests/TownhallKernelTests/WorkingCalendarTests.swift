@@ -6,7 +6,8 @@ import Testing
 /// Working time, London civil time and service-level clocks, with the real 2026 England and Wales bank holidays.
 @Suite struct WorkingCalendarTests {
     static let holidays: Set<LocalDate> = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/samples/bank-holidays.json")
+        // The copy shipped with Townhall: ../shared/samples/bank-holidays.json unchanged (the clean CI clone has no ../shared).
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/TownhallApp/Resources/bank-holidays.json")
         let data = (try? Data(contentsOf: url)) ?? Data()
         return Set(((try? BankHolidays.parse(data)) ?? []).map(\.date))
     }()

@@ -269,7 +269,7 @@ import TownhallTesting
     @Test func theLGSLListLoadsTheServicesOfTheCouncilsTier() async throws {
         try await Scenario.run { s in
             let csv = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("../../../shared/samples/lgsl/local_services.csv").path, encoding: .utf8)
+                .appendingPathComponent("../../Sources/TownhallApp/Resources/lgsl-local-services.csv").path, encoding: .utf8)   // shared/samples/lgsl/local_services.csv, shipped unchanged
             let report = try await s.cases.importLGSL(csv: csv, by: s.actor(s.burnleyAdmin))
             #expect(report.rowsRead == 117)
             #expect(report.rejected.isEmpty)
