@@ -22,12 +22,17 @@ extension Cases {
         public var canChange: Bool
     }
 
+    /// Whether the actor may see a case: its organisation shares cases with the actor's, or the actor's organisation logged it.
+    func canSee(_ c: Case, _ actor: Actor, _ db: any SQLDatabase) async throws -> Bool {
+        if c.loggedByID == actor.organisationID { return true }
+        return try await visible(actor, db).contains(c.organisationID)
+    }
+
     /// A case the actor may see, with its timeline. Organisations that logged a case on another's behalf keep sight of it.
     public func record(id: CaseID, by actor: Actor) async throws -> CaseRecord {
         try actor.require(.casesRead)
         return try await database.read { db in
-            guard let c = try await CasesStore.caseRow(id: id, on: db),
-                  try await self.visible(actor, db).contains(c.organisationID) || c.loggedByID == actor.organisationID else {
+            guard let c = try await CasesStore.caseRow(id: id, on: db), try await self.canSee(c, actor, db) else {
                 throw TownhallError.notFound("Case \(id)")
             }
             return CaseRecord(case: c, events: try await CasesStore.events(case: id, on: db), links: try await CasesStore.links(case: id, on: db),
@@ -115,9 +120,7 @@ extension Cases {
     func owned(_ id: CaseID, version: Int?, by actor: Actor, on db: any SQLDatabase) async throws -> Case {
         guard let c = try await CasesStore.caseRow(id: id, on: db) else { throw TownhallError.notFound("Case \(id)") }
         guard c.organisationID == actor.organisationID else {
-            if try await visible(actor, db).contains(c.organisationID) || c.loggedByID == actor.organisationID {
-                throw TownhallError.forbidden("Only \(c.organisationID == actor.organisationID ? "you" : "the organisation that owns this case") can change it; ask them or add a note through them.")
-            }
+            if try await canSee(c, actor, db) { throw TownhallError.forbidden("Only the organisation that owns this case can change it; ask them.") }
             throw TownhallError.notFound("Case \(id)")
         }
         if let version, version != c.version {
@@ -126,18 +129,12 @@ extension Cases {
         return c
     }
 
-    /// Recomputes a case's clock from its status history plus `extra`.
-    func clock(for c: Case, history: [ServiceLevelClock.Change], on db: any SQLDatabase, now: Timestamp) async throws -> ServiceLevelClock {
-        let service = try await CasesStore.service(id: c.serviceID, on: db)
-        let calendar = try await CasesStore.calendar(organisation: c.organisationID, on: db)
-        let target = service?.target(for: c.priority) ?? .fallback
-        return ServiceLevelClock.compute(changes: history, target: target, calendar: calendar, now: Int(now.date.timeIntervalSince1970))
-    }
-
-    func apply(_ clock: ServiceLevelClock, to c: inout Case) {
-        c.dueAt = Timestamp(Date(timeIntervalSince1970: Double(clock.dueAt)))
-        c.warningAt = Timestamp(Date(timeIntervalSince1970: Double(clock.warningAt)))
-        c.slaState = clock.state
+    /// A case's clock from its status history, with `status` entered `now` appended when given.
+    func clock(for c: Case, entering status: CaseStatus? = nil, on db: any SQLDatabase, now: Timestamp) async throws -> ServiceLevelClock {
+        var history = try await CasesStore.statusHistories(cases: [c.id], on: db)[c.id] ?? []
+        if let status { history.append(.init(at: now.seconds, status: status)) }
+        var inputs = ClockInputs()
+        return try await inputs.clock(organisation: c.organisationID, service: c.serviceID, priority: c.priority, history: history, now: now, on: db)
     }
 
     func save(_ c: Case, expected: Int, resetAlerts: Bool, on db: any SQLDatabase) async throws {
@@ -163,16 +160,14 @@ extension Cases {
                 duplicateTarget = other
             }
             let previous = c.status
-            var history = try await CasesStore.statusHistories(cases: [c.id], on: db)[c.id] ?? []
-            history.append(.init(at: Int(now.date.timeIntervalSince1970), status: status))
-            let clock = try await self.clock(for: c, history: history, on: db, now: now)
+            let clock = try await self.clock(for: c, entering: status, on: db, now: now)
             c.status = status
             c.resolution = status == .resolved ? (resolution ?? .fixed) : (status == .closed ? c.resolution : nil)
             c.resolvedAt = status == .resolved ? now : (status == .closed ? c.resolvedAt : nil)
             if let d = duplicateTarget { c.duplicateOfID = d.id; try await CasesStore.link(c.id, d.id, kind: "duplicate_of", on: db) }
             c.updatedAt = now
             c.version += 1
-            self.apply(clock, to: &c)
+            c.apply(clock)
             try await self.save(c, expected: version, resetAlerts: !previous.isOpen && status.isOpen || previous.pausesClock, on: db)
             var data: [String: String] = [:]
             if let r = c.resolution, status == .resolved { data["resolution"] = r.rawValue }
@@ -200,7 +195,7 @@ extension Cases {
             try await CasesStore.append(event, on: db)
             if isPublic {
                 c.updatedAt = now
-                try await db.raw("UPDATE case_record SET updated_at = \(bind: now.iso) WHERE id = \(bind: c.id.string)").run()
+                try await CasesStore.touch(c.id, at: now, on: db)
                 let organisation = try await self.partnership.organisation(id: c.organisationID)
                 try await self.notifyCustomer(c, kind: .casePublicUpdate, eventKey: "event/\(event.id)", values: ["update": text], organisationName: organisation.name, at: now, on: db)
             }
@@ -251,13 +246,12 @@ extension Cases {
             var c = try await self.owned(id, version: version, by: actor, on: db)
             guard target.id != c.organisationID else { throw TownhallError.invalid("organisation", "The case is already with \(target.name).") }
             guard c.status.isOpen else { throw TownhallError.conflict("Reopen the case before transferring it.", code: "invalid_transition", field: "status") }
-            guard let service = try await CasesStore.services(organisations: [target.id], code: c.serviceCode, publicOnly: false, on: db).first(where: \.active) else {
+            guard let service = try await CasesStore.activeService(organisation: target.id, code: c.serviceCode, on: db) else {
                 throw TownhallError.invalid("organisation", "\(target.name) does not offer service \(c.serviceCode) (\(c.serviceName)) on this platform.", code: "no_provider")
             }
             c.organisationID = target.id; c.serviceID = service.id; c.serviceName = service.name
             c.teamID = nil; c.assigneeID = nil; c.updatedAt = now; c.version += 1
-            let history = try await CasesStore.statusHistories(cases: [c.id], on: db)[c.id] ?? []
-            self.apply(try await self.clock(for: c, history: history, on: db, now: now), to: &c)
+            c.apply(try await self.clock(for: c, on: db, now: now))
             try await self.save(c, expected: version, resetAlerts: true, on: db)
             try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: target.id, at: now, kind: .transferred, actor: actor, isPublic: true,
                                                   text: "Passed from \(from.name) to \(target.name): \(reason)", data: ["from": from.slug, "to": target.slug, "reason": reason]), on: db)
@@ -273,8 +267,7 @@ extension Cases {
             var c = try await self.owned(id, version: version, by: actor, on: db)
             let old = c.priority
             c.priority = priority; c.updatedAt = now; c.version += 1
-            let history = try await CasesStore.statusHistories(cases: [c.id], on: db)[c.id] ?? []
-            self.apply(try await self.clock(for: c, history: history, on: db, now: now), to: &c)
+            c.apply(try await self.clock(for: c, on: db, now: now))
             try await self.save(c, expected: version, resetAlerts: true, on: db)
             try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .priorityChanged, actor: actor,
                                                   text: "Priority \(old.rawValue) → \(priority.rawValue)", data: ["from": old.rawValue, "to": priority.rawValue]), on: db)
@@ -288,7 +281,7 @@ extension Cases {
         try await database.transaction { db in
             let c = try await self.owned(id, version: nil, by: actor, on: db)
             guard let ref = CaseReference.normalise(reference), let other = try await CasesStore.caseRow(reference: ref, on: db), other.id != c.id,
-                  try await self.visible(actor, db).contains(other.organisationID) || other.loggedByID == actor.organisationID else {
+                  try await self.canSee(other, actor, db) else {
                 throw TownhallError.invalid("reference", "There is no other case \(reference) you can see.", code: "unknown_case")
             }
             try await CasesStore.link(c.id, other.id, kind: "related", on: db)
@@ -322,11 +315,14 @@ extension Cases {
     }
 
     public func attachment(_ id: CaseID, attachmentID: String, by actor: Actor) async throws -> (CaseAttachment, Data) {
-        _ = try await record(id: id, by: actor)
-        guard let found = try await database.read({ try await CasesStore.attachmentContent(id: attachmentID, case: id, on: $0) }) else {
-            throw TownhallError.notFound("Attachment \(attachmentID)")
+        try actor.require(.casesRead)
+        return try await database.read { db in
+            guard let c = try await CasesStore.caseRow(id: id, on: db), try await self.canSee(c, actor, db),
+                  let found = try await CasesStore.attachmentContent(id: attachmentID, case: id, on: db) else {
+                throw TownhallError.notFound("Attachment \(attachmentID)")
+            }
+            return found
         }
-        return found
     }
 
     static func text(_ raw: String?, field: String) throws -> String? {

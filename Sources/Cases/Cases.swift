@@ -204,6 +204,11 @@ public struct Cases: Sendable {
         return try await self.calendar(organisation: actor.organisationID)
     }
 
+    /// Whether any bank holidays are stored (start-up loads the shipped list into an empty database).
+    public func hasBankHolidays() async throws -> Bool {
+        try await database.read { !(try await CasesStore.bankHolidays(on: $0).isEmpty) }
+    }
+
     /// Loads (or refreshes) the England and Wales bank holidays from GOV.UK's JSON. `actor` nil: platform start-up and demo.
     @discardableResult
     public func loadBankHolidays(json: Data, by actor: Actor?) async throws -> (added: Int, total: Int) {
@@ -263,8 +268,7 @@ public struct Cases: Sendable {
         let organisations = try await partnership.organisations()
         let everyone = organisations.map(\.id)
         let requested = try await database.read { db -> ServiceDefinition? in
-            let own = try await CasesStore.services(organisations: [sentTo], code: code, publicOnly: false, on: db).first { $0.active }
-            if let own { return own }
+            if let own = try await CasesStore.activeService(organisation: sentTo, code: code, on: db) { return own }
             return try await CasesStore.services(organisations: everyone, code: code, publicOnly: false, on: db).first { $0.active }
         }
         guard let requested else {
@@ -293,9 +297,7 @@ public struct Cases: Sendable {
             guard requested.organisationID == sentTo else { throw error }
             decision = Routing.Decision(organisationID: sentTo, teamID: nil, reason: "sent to this organisation; the location could not be placed")
         }
-        guard let service = try await database.read({ db in
-            try await CasesStore.services(organisations: [decision.organisationID], code: code, publicOnly: false, on: db).first { $0.active }
-        }) else {
+        guard let service = try await database.read({ try await CasesStore.activeService(organisation: decision.organisationID, code: code, on: $0) }) else {
             let target = try await partnership.organisation(id: decision.organisationID)
             throw TownhallError.invalid("service_code", "\(target.name) is responsible at that location (\(decision.reason)) but does not offer service \(code) on this platform.",
                                         code: "no_provider")
@@ -303,8 +305,7 @@ public struct Cases: Sendable {
         let answers = try service.validate(answers: input.attributes)
         let calendar = try await self.calendar(organisation: service.organisationID)
         let chosenPriority = priority ?? service.defaultPriority
-        let clock = ServiceLevelClock.compute(changes: [.init(at: Int(now.date.timeIntervalSince1970), status: .new)], target: service.target(for: chosenPriority),
-                                              calendar: calendar, now: Int(now.date.timeIntervalSince1970))
+        let clock = ServiceLevelClock.compute(changes: [.init(at: now.seconds, status: .new)], target: service.target(for: chosenPriority), calendar: calendar, now: now.seconds)
         let year = LocalDate.today(at: now.date).year
         var locationToStore = location
         if locationToStore.postcode == nil { locationToStore.postcode = place.postcode }
@@ -315,12 +316,12 @@ public struct Cases: Sendable {
 
         let created = try await database.transaction { db -> Case in
             let number = try await CasesStore.nextNumber(year: year, on: db)
-            let c = Case(id: CaseID(), organisationID: service.organisationID, reference: CaseReference.make(year: year, number: number), serviceID: service.id,
+            var c = Case(id: CaseID(), organisationID: service.organisationID, reference: CaseReference.make(year: year, number: number), serviceID: service.id,
                          serviceCode: service.code, serviceName: service.name, status: .new, resolution: nil, priority: chosenPriority, channel: channel,
                          requesterID: input.requesterID, contact: contact, location: stored, description: description, attributes: answers,
                          teamID: decision.teamID, assigneeID: nil, loggedByID: actor.organisationID, duplicateOfID: nil, mediaURLs: input.mediaURLs,
-                         createdAt: now, updatedAt: now, dueAt: Timestamp(Date(timeIntervalSince1970: Double(clock.dueAt))),
-                         warningAt: Timestamp(Date(timeIntervalSince1970: Double(clock.warningAt))), slaState: clock.state, resolvedAt: nil, version: 1)
+                         createdAt: now, updatedAt: now, dueAt: nil, warningAt: nil, slaState: .onTrack, resolvedAt: nil, version: 1)
+            c.apply(clock)
             try await CasesStore.insert(c, on: db)
             var data = ["routing": decision.reason, "service": "\(service.code) \(service.name)", "channel": channel.rawValue]
             if actor.organisationID != c.organisationID { data["on_behalf_of"] = name(c.organisationID); data["logged_by"] = name(actor.organisationID) }
@@ -356,7 +357,7 @@ public struct Cases: Sendable {
 
     static func displayDate(_ t: Timestamp?) -> String {
         guard let t else { return "" }
-        let (date, minute) = LondonTime.local(utcSeconds: Int(t.date.timeIntervalSince1970))
+        let (date, minute) = LondonTime.local(utcSeconds: t.seconds)
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
         let h = minute / 60, m = minute % 60
         let clock = String(format: "%d:%02d%@", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "am" : "pm")

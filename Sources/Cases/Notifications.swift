@@ -14,7 +14,11 @@ extension Cases {
 
     /// The organisation's template of a kind, or the standard wording when it has not saved one.
     public func template(_ kind: NotificationTemplate.Kind, organisation: OrganisationID) async throws -> NotificationTemplate {
-        try await database.read { try await CasesStore.template(organisation: organisation, kind: kind, on: $0) } ?? .standard(kind, organisation: organisation)
+        try await database.read { try await Cases.template(kind, organisation: organisation, on: $0) }
+    }
+
+    static func template(_ kind: NotificationTemplate.Kind, organisation: OrganisationID, on db: any SQLDatabase) async throws -> NotificationTemplate {
+        try await CasesStore.template(organisation: organisation, kind: kind, on: db) ?? .standard(kind, organisation: organisation)
     }
 
     /// Saves a template after checking every `((placeholder))` is one its kind can fill.
@@ -40,7 +44,7 @@ extension Cases {
     func notifyCustomer(_ c: Case, kind: NotificationTemplate.Kind, eventKey: String, values extra: [String: String], organisationName: String,
                         at time: Timestamp, on db: any SQLDatabase) async throws {
         guard let email = c.contact.email else { return }
-        let template = try await CasesStore.template(organisation: c.organisationID, kind: kind, on: db) ?? .standard(kind, organisation: c.organisationID)
+        let template = try await Cases.template(kind, organisation: c.organisationID, on: db)
         let rendered = template.render(values(for: c, organisationName: organisationName).merging(extra) { _, new in new })
         try await CasesStore.enqueue(OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: c.organisationID, eventKey: eventKey, kind: kind, caseID: c.id,
                                                      recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0,
@@ -58,7 +62,7 @@ extension Cases {
         }
         if recipients.isEmpty { recipients = try await access.managers(of: c.organisationID).map { ($0.displayName, $0.email) } }
         let organisation = try await partnership.organisation(id: c.organisationID)
-        let template = try await CasesStore.template(organisation: c.organisationID, kind: kind, on: db) ?? .standard(kind, organisation: c.organisationID)
+        let template = try await Cases.template(kind, organisation: c.organisationID, on: db)
         var v = values(for: c, organisationName: organisation.name)
         v["team_name"] = teamName
         let rendered = template.render(v)

@@ -36,12 +36,11 @@ extension Cases {
             f.publicOnly = true
             // Pages by offset: clients page small public lists, and `page` is how the Open311 extension is written.
             let rows = try await CasesStore.cases(f, after: nil, limit: filter.limit * filter.page, on: db).dropFirst(filter.limit * (filter.page - 1))
-            var out: [Open311Request] = []
-            for c in rows {
-                let events = try await CasesStore.events(case: c.id, on: db).filter(\.isPublic)
-                out.append(Open311Request(case: c, agency: agency, statusNotes: events.last?.text, notes: events))
+            let events = try await CasesStore.publicEvents(cases: rows.map(\.id), on: db)
+            return rows.map { c in
+                let notes = events[c.id] ?? []
+                return Open311Request(case: c, agency: agency, statusNotes: notes.last?.text, notes: notes)
             }
-            return out
         }
     }
 
@@ -54,15 +53,13 @@ extension Cases {
     public func open311Updates(organisation: OrganisationID, from: Timestamp?, to: Timestamp?, limit: Int = 1000) async throws -> [(event: CaseEvent, reference: String, status: String)] {
         try await database.read { db in
             let events = try await CasesStore.publicEvents(organisation: organisation, from: from, to: to, limit: limit, on: db)
-            var statusByCase: [CaseID: Case] = [:]
-            var out: [(CaseEvent, String, String)] = []
-            for (event, reference) in events {
-                if statusByCase[event.caseID] == nil { statusByCase[event.caseID] = try await CasesStore.caseRow(id: event.caseID, on: db) }
+            // An update without a status change reports the case's current status.
+            let cases = try await CasesStore.caseRows(ids: Array(Set(events.filter { $0.0.toStatus == nil }.map(\.0.caseID))), on: db)
+            return events.map { event, reference in
                 let status = event.toStatus.map { Cases.fixMyStreetStatus($0, resolution: event.data["resolution"].flatMap(Resolution.init(rawValue:))) }
-                    ?? statusByCase[event.caseID].map { Cases.fixMyStreetStatus($0.status, resolution: $0.resolution) } ?? "open"
-                out.append((event, reference, status))
+                    ?? cases[event.caseID].map { Cases.fixMyStreetStatus($0.status, resolution: $0.resolution) } ?? "open"
+                return (event, reference, status)
             }
-            return out
         }
     }
 

@@ -22,15 +22,16 @@ extension Cases {
             let engine = database.engine
             let result = try await database.transaction { db -> (SweepResult, Int) in
                 let due = try await CasesStore.dueAlerts(now: now, limit: batch, engine: engine, on: db)
+                let histories = try await CasesStore.statusHistories(cases: due.map(\.0.id), on: db)
+                var inputs = ClockInputs()
                 var r = SweepResult()
                 for (c0, warned, breached) in due {
                     var c = c0
-                    let history = try await CasesStore.statusHistories(cases: [c.id], on: db)[c.id] ?? []
-                    let clock = try await self.clock(for: c, history: history, on: db, now: now)
-                    self.apply(clock, to: &c)
-                    let nowSeconds = Int(now.date.timeIntervalSince1970)
-                    let isBreached = clock.dueAt <= nowSeconds
-                    let isWarned = clock.warningAt <= nowSeconds
+                    let clock = try await inputs.clock(organisation: c.organisationID, service: c.serviceID, priority: c.priority,
+                                                       history: histories[c.id] ?? [], now: now, on: db)
+                    c.apply(clock)
+                    let isBreached = clock.dueAt <= now.seconds
+                    let isWarned = clock.warningAt <= now.seconds
                     var actor = system
                     actor.organisationID = c.organisationID
                     if isWarned && !warned && !isBreached {
@@ -44,15 +45,12 @@ extension Cases {
                                                               text: "Passed its service level at \(Cases.displayDate(c.dueAt))"), on: db)
                         let leaders = try await self.alertStaff(c, kind: .slaBreachAlert, eventKey: "case/\(c.id)/breach/\(c.dueAt?.iso ?? "")", at: now, on: db)
                         try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .escalated, actor: actor,
-                                                              text: leaders.isEmpty ? "Escalated to the organisation's managers (the case has no team)" : "Escalated to \(leaders.joined(separator: ", "))",
+                                                              text: leaders.isEmpty ? "No team leader or manager to escalate to" : "Escalated to \(leaders.joined(separator: ", "))",
                                                               data: ["to": leaders.joined(separator: ",")]), on: db)
                         r.breaches += 1
                     }
                     // A recomputed due time may lie in the future after all (a calendar change): then nothing is raised yet.
-                    try await CasesStore.markAlerted(c.id, warned: isWarned || isBreached, breached: isBreached, state: clock.state, on: db)
-                    if c.dueAt != c0.dueAt || c.warningAt != c0.warningAt {
-                        try await db.raw("UPDATE case_record SET due_at = \(bind: c.dueAt?.iso), warning_at = \(bind: c.warningAt?.iso) WHERE id = \(bind: c.id.string)").run()
-                    }
+                    try await CasesStore.markAlerted(c, warned: isWarned || isBreached, breached: isBreached, on: db)
                 }
                 return (r, due.count)
             }
@@ -70,42 +68,31 @@ extension Cases {
     public func recomputeServiceLevels(organisation: OrganisationID? = nil, now: Timestamp = .now, batch: Int = 2000) async throws -> Int {
         var after = ""
         var done = 0
-        var calendars: [OrganisationID: WorkingCalendar] = [:]
-        var services: [ServiceID: ServiceDefinition] = [:]
-        let nowSeconds = Int(now.date.timeIntervalSince1970)
+        let engine = database.engine
         while true {
             let last = after
-            let (count, lastID, cals, svcs) = try await database.transaction { [calendars, services] db -> (Int, String, [OrganisationID: WorkingCalendar], [ServiceID: ServiceDefinition]) in
-                var calendars = calendars, services = services
-                let (rows, lastKey) = try await CasesStore.clockRows(after: last, organisation: organisation, limit: batch, engine: self.database.engine, on: db)
-                guard !rows.isEmpty else { return (0, last, calendars, services) }
-                let ids: [CaseID] = try rows.map { try $0.id("id") }
-                let histories = try await CasesStore.statusHistories(cases: ids, on: db)
+            let (count, lastKey) = try await database.transaction { db -> (Int, String) in
+                let (rows, lastKey) = try await CasesStore.clockRows(after: last, organisation: organisation, limit: batch, engine: engine, on: db)
+                guard !rows.isEmpty else { return (0, last) }
+                let histories = try await CasesStore.statusHistories(cases: try rows.map { try $0.id("id") }, on: db)
+                var inputs = ClockInputs()
                 var updates: [[any Encodable & Sendable]] = []
                 for row in rows {
                     let id: CaseID = try row.id("id")
-                    let org: OrganisationID = try row.id("organisation_id")
-                    let serviceID: ServiceID = try row.id("service_id")
-                    if calendars[org] == nil { calendars[org] = try await CasesStore.calendar(organisation: org, on: db) }
-                    if services[serviceID] == nil { services[serviceID] = try await CasesStore.service(id: serviceID, on: db) }
-                    let priority = Priority(rawValue: try row.string("priority")) ?? .normal
-                    let target = services[serviceID]?.target(for: priority) ?? .fallback
-                    let clock = ServiceLevelClock.compute(changes: histories[id] ?? [], target: target, calendar: calendars[org]!, now: nowSeconds)
-                    let due = Timestamp(Date(timeIntervalSince1970: Double(clock.dueAt))).iso
-                    let warning = Timestamp(Date(timeIntervalSince1970: Double(clock.warningAt))).iso
+                    let clock = try await inputs.clock(organisation: try row.id("organisation_id"), service: try row.id("service_id"),
+                                                       priority: Priority(rawValue: try row.string("priority")) ?? .normal, history: histories[id] ?? [], now: now, on: db)
+                    let due = Timestamp(seconds: clock.dueAt).iso, warning = Timestamp(seconds: clock.warningAt).iso
                     // Alerts already raised stand unless the time they were raised for moved.
-                    let (oldDue, oldWarning, oldState) = (try row.optionalString("due_at"), try row.optionalString("warning_at"), try row.string("sla_state"))
-                    let moved = due != oldDue || warning != oldWarning
-                    if moved || clock.state.rawValue != oldState {
+                    let moved = try due != row.optionalString("due_at") || warning != row.optionalString("warning_at")
+                    if try moved || clock.state.rawValue != row.string("sla_state") {
                         updates.append([id.string, due, warning, clock.state.rawValue, moved ? 1 : 0])
                     }
                 }
-                try await CasesStore.applyClocks(updates, engine: self.database.engine, on: db)
-                return (rows.count, lastKey, calendars, services)
+                try await CasesStore.applyClocks(updates, engine: engine, on: db)
+                return (rows.count, lastKey)
             }
-            calendars = cals; services = svcs
             done += count
-            after = lastID
+            after = lastKey
             if count < batch { break }
         }
         return done
@@ -124,7 +111,7 @@ extension Cases {
             throw TownhallError.invalid("month", "month is a year and month written as YYYY-MM, like 2026-11.", code: "invalid_month")
         }
         let next = first.adding(days: LocalDate.daysIn(month: m, year: y))
-        @Sendable func instant(_ d: LocalDate) -> Timestamp { Timestamp(Date(timeIntervalSince1970: Double(LondonTime.utcSeconds(date: d, minute: 0)))) }
+        @Sendable func instant(_ d: LocalDate) -> Timestamp { Timestamp(seconds: LondonTime.utcSeconds(date: d, minute: 0)) }
         let rows = try await database.read { try await CasesStore.serviceLevelSummary(organisation: organisation.id, from: instant(first), to: instant(next), now: now, on: $0) }
         return (organisation.slug, month, rows)
     }

@@ -78,8 +78,8 @@ public struct Partnership: Sendable {
             case .unitary: return (nil, nil, own)
             case .county: return (nil, own, nil)
             case .district:
-                let county = try await authority.parentGSS.asyncMap { try await PartnershipStore.find(onsCode: $0, on: db) } ?? nil
-                return (own, county, nil)
+                guard let parent = authority.parentGSS else { return (own, nil, nil) }
+                return (own, try await PartnershipStore.find(onsCode: parent, on: db), nil)
             }
         }
     }
@@ -165,9 +165,3 @@ public struct Partnership: Sendable {
     }
 }
 
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
-}

@@ -106,9 +106,11 @@ public struct Register: Sendable {
     public func place(uprn: UPRN?, postcode: Postcode?, latitude: Double?, longitude: Double?) async throws -> Place {
         try await database.read { db in
             var place = Place(address: nil, postcode: postcode, latitude: latitude, longitude: longitude, authorityGSS: nil, uprnKnown: false)
-            if let uprn, let property = try await RegisterStore.anyProperty(uprn: uprn, on: db) {
+            var holders: [Property] = []
+            if let uprn { holders = try await RegisterStore.properties(uprn: uprn, on: db) }
+            if let property = holders.first {
                 place.uprnKnown = true
-                place.custodians = try await RegisterStore.holders(uprn: uprn, on: db)
+                place.custodians = holders.map(\.organisationID)
                 place.address = property.singleLine
                 place.postcode = place.postcode ?? property.postcode
                 place.latitude = place.latitude ?? property.latitude

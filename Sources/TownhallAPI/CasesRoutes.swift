@@ -11,7 +11,7 @@ struct CasesRoutes {
     let partnership: Partnership
     let access: Access
 
-    static func list<T>(_ raw: String?, field: String, _ parse: (String) throws -> T) throws -> [T] {
+    static func list<T>(_ raw: String?, _ parse: (String) throws -> T) throws -> [T] {
         try (raw ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { try parse($0) }
     }
 
@@ -108,9 +108,9 @@ struct CasesRoutes {
         group.get("cases") { request, context in
             let actor = try context.requireActor()
             var q = Cases.Query()
-            q.statuses = try Self.list(request.query("status"), field: "status") { try CaseStatus(parsing: $0) }
-            q.serviceCodes = try Self.list(request.query("service_code"), field: "service_code") { $0 }
-            q.slaStates = try Self.list(request.query("sla_state"), field: "sla_state") { raw in
+            q.statuses = try Self.list(request.query("status")) { try CaseStatus(parsing: $0) }
+            q.serviceCodes = try Self.list(request.query("service_code")) { $0 }
+            q.slaStates = try Self.list(request.query("sla_state")) { raw in
                 guard let s = ServiceLevelClock.State(rawValue: raw) else {
                     throw TownhallError.invalid("sla_state", "sla_state is one of: \(ServiceLevelClock.State.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
@@ -121,7 +121,7 @@ struct CasesRoutes {
             q.requesterID = try request.query("requester_id").map { try PersonID.parse($0, field: "requester_id") }
             q.uprn = try request.query("uprn").map { try UPRN(parsing: $0) }
             q.area = request.query("area")
-            q.references = try Self.list(request.query("reference"), field: "reference") { raw in
+            q.references = try Self.list(request.query("reference")) { raw in
                 guard let r = CaseReference.normalise(raw) else { throw TownhallError.invalid("reference", "A reference looks like TH-26-000123.", code: "invalid_reference") }
                 return r
             }

@@ -9,6 +9,13 @@ import TownhallKernel
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self])
 
+    /// The benchmark's own unitary council, created on first use with a stable id.
+    static func organisation(_ slug: String, name: String, services: Services) async throws -> Organisation {
+        if let existing = try? await services.partnership.organisation(slug: slug) { return existing }
+        return try await services.partnership.create(NewOrganisation(slug: slug, name: name, kind: .unitaryCouncil), by: nil,
+                                                     id: OrganisationID(StableUUID.make("organisation/\(slug)")))
+    }
+
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Generate properties and people in a 'bench' organisation and print timings.")
         @OptionGroup var common: CommonOptions
@@ -18,11 +25,7 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 try await common.withServices { services, _ in
-                    let org: Organisation
-                    if let existing = try? await services.partnership.organisation(slug: "bench") { org = existing } else {
-                        org = try await services.partnership.create(NewOrganisation(slug: "bench", name: "Benchmark Borough Council", kind: .unitaryCouncil), by: nil,
-                                                                    id: OrganisationID(StableUUID.make("organisation/bench")))
-                    }
+                    let org = try await Bench.organisation("bench", name: "Benchmark Borough Council", services: services)
                     let actor = Actor.system(org.id, "bench")
                     let streets = (1...2_000).map { "\(DemoData.familyNames[$0 % DemoData.familyNames.count]) \(["Road", "Street", "Lane", "Avenue", "Close"][$0 % 5])" }
                     // About 15 homes a postcode, as in real life: format-valid units under the demo areas' real outward codes.
@@ -80,10 +83,8 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 try await common.withServices { services, _ in
-                    let org: Organisation
-                    if let existing = try? await services.partnership.organisation(slug: "bench-cases") { org = existing } else {
-                        org = try await services.partnership.create(NewOrganisation(slug: "bench-cases", name: "Benchmark Cases Council", kind: .unitaryCouncil), by: nil,
-                                                                    id: OrganisationID(StableUUID.make("organisation/bench-cases")))
+                    let org = try await Bench.organisation("bench-cases", name: "Benchmark Cases Council", services: services)
+                    if try await services.cases.services(organisation: org.id).isEmpty {
                         for s in StandardCatalogue.services(for: org.id, kind: "unitary") { _ = try await services.cases.saveService(s, by: .system(org.id, "bench")) }
                     }
                     if cases > 0 {

@@ -42,7 +42,7 @@ public struct Services: Sendable {
             throw error
         }
         let services = Services(database: database, bcryptCost: configuration.bcryptCost, publicURL: configuration.publicURL)
-        if try await services.cases.calendar(organisation: OrganisationID(StableUUID.make("none"))).holidays.isEmpty {
+        if try await !services.cases.hasBankHolidays() {
             try await services.cases.loadBankHolidays(json: bundledBankHolidays, by: nil)
         }
         return services

@@ -65,6 +65,10 @@ public struct Timestamp: Hashable, Sendable, Comparable, Codable, CustomStringCo
     public static func < (l: Timestamp, r: Timestamp) -> Bool { l.date < r.date }
     public static var now: Timestamp { Timestamp() }
 
+    /// Whole seconds since the epoch (rounded down), the unit working-time arithmetic uses.
+    public var seconds: Int { Int(date.timeIntervalSince1970.rounded(.down)) }
+    public init(seconds: Int) { self.init(Date(timeIntervalSince1970: Double(seconds))) }
+
     public func adding(seconds: TimeInterval) -> Timestamp { Timestamp(date.addingTimeInterval(seconds)) }
 
     public init(from decoder: any Decoder) throws {

@@ -36,7 +36,7 @@ struct CasePages: Sendable {
 
     static func when(_ t: Timestamp?) -> String {
         guard let t else { return "Not set" }
-        let (date, minute) = LondonTime.local(utcSeconds: Int(t.date.timeIntervalSince1970))
+        let (date, minute) = LondonTime.local(utcSeconds: t.seconds)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         return String(format: "%d %@ %d, %02d:%02d", date.day, months[date.month - 1], date.year, minute / 60, minute % 60)
     }

@@ -146,6 +146,11 @@ enum CasesStore {
         return try await db.raw(q).all().map(decodeService)
     }
 
+    /// An organisation's active service with this code, if it offers one.
+    static func activeService(organisation: OrganisationID, code: String, on db: any SQLDatabase) async throws -> ServiceDefinition? {
+        try await services(organisations: [organisation], code: code, publicOnly: false, on: db).first { $0.active }
+    }
+
     static func service(id: ServiceID, on db: any SQLDatabase) async throws -> ServiceDefinition? {
         try await db.raw("SELECT * FROM case_service WHERE id = \(bind: id.string)").first().map(decodeService)
     }
@@ -269,6 +274,11 @@ enum CasesStore {
         return try await db.raw(q).first() != nil
     }
 
+    /// Marks a case as changed now without a new version (a public update: it cannot clash with anyone's edit).
+    static func touch(_ id: CaseID, at time: Timestamp, on db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE case_record SET updated_at = \(bind: time.iso) WHERE id = \(bind: id.string)").run()
+    }
+
     static func caseRow(id: CaseID, on db: any SQLDatabase) async throws -> Case? {
         try await db.raw("SELECT * FROM case_record WHERE id = \(bind: id.string)").first().map(decodeCase)
     }
@@ -359,6 +369,19 @@ enum CasesStore {
         try await db.raw("SELECT * FROM case_event WHERE case_id = \(bind: id.string) ORDER BY seq").all().map(decodeEvent)
     }
 
+    /// The public events of many cases in one query, keyed by case, each in timeline order.
+    static func publicEvents(cases: [CaseID], on db: any SQLDatabase) async throws -> [CaseID: [CaseEvent]] {
+        guard !cases.isEmpty else { return [:] }
+        let rows = try await db.raw("SELECT * FROM case_event WHERE case_id IN (\(binds: cases.map(\.string))) AND is_public = 1 ORDER BY case_id, seq").all()
+        return Dictionary(grouping: try rows.map(decodeEvent), by: \.caseID)
+    }
+
+    static func caseRows(ids: [CaseID], on db: any SQLDatabase) async throws -> [CaseID: Case] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await db.raw("SELECT * FROM case_record WHERE id IN (\(binds: ids.map(\.string)))").all().map(decodeCase)
+        return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Public events (status changes and updates to the customer) of an organisation's cases in a time window, oldest first:
     /// the FixMyStreet `servicerequestupdates` feed.
     static func publicEvents(organisation: OrganisationID, from: Timestamp?, to: Timestamp?, limit: Int, on db: any SQLDatabase) async throws -> [(CaseEvent, String)] {
@@ -390,7 +413,7 @@ enum CasesStore {
         var out: [CaseID: [ServiceLevelClock.Change]] = [:]
         for row in rows {
             guard let status = CaseStatus(rawValue: try row.string("to_status")) else { continue }
-            out[try row.id("case_id"), default: []].append(.init(at: Int(try row.timestamp("at").date.timeIntervalSince1970), status: status))
+            out[try row.id("case_id"), default: []].append(.init(at: try row.timestamp("at").seconds, status: status))
         }
         return out
     }
@@ -446,8 +469,13 @@ enum CasesStore {
         return try await db.raw(q).all().map { (try decodeCase($0), try $0.flag("warned"), try $0.flag("breached")) }
     }
 
-    static func markAlerted(_ id: CaseID, warned: Bool, breached: Bool, state: ServiceLevelClock.State, on db: any SQLDatabase) async throws {
-        try await db.raw("UPDATE case_record SET warned = \(bind: warned ? 1 : 0), breached = \(bind: breached ? 1 : 0), sla_state = \(bind: state.rawValue) WHERE id = \(bind: id.string)").run()
+    /// Records what the sweep raised for a case, with its clock as recomputed then.
+    static func markAlerted(_ c: Case, warned: Bool, breached: Bool, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            UPDATE case_record SET warned = \(bind: warned ? 1 : 0), breached = \(bind: breached ? 1 : 0), sla_state = \(bind: c.slaState.rawValue),
+                due_at = \(bind: c.dueAt?.iso), warning_at = \(bind: c.warningAt?.iso)
+            WHERE id = \(bind: c.id.string)
+            """).run()
     }
 
     /// Per service and priority, the cases due in [from, to): how many, met (resolved by their due time), missed.

@@ -277,13 +277,9 @@ enum RegisterStore {
         }
     }
 
-    /// A property by UPRN on any organisation's register (for placing a report; addresses are not personal data).
-    static func anyProperty(uprn: UPRN, on db: any SQLDatabase) async throws -> Property? {
-        try await db.raw("SELECT * FROM property WHERE uprn = \(bind: uprn.value) ORDER BY organisation_id LIMIT 1").first().map(decodeProperty)
-    }
-
-    static func holders(uprn: UPRN, on db: any SQLDatabase) async throws -> [OrganisationID] {
-        try await db.raw("SELECT organisation_id FROM property WHERE uprn = \(bind: uprn.value) ORDER BY organisation_id").all().map { try $0.id("organisation_id") }
+    /// Every organisation's record of a UPRN (for placing a report; addresses are not personal data), in a stable order.
+    static func properties(uprn: UPRN, on db: any SQLDatabase) async throws -> [Property] {
+        try await db.raw("SELECT * FROM property WHERE uprn = \(bind: uprn.value) ORDER BY organisation_id").all().map(decodeProperty)
     }
 
     static func decodePostcode(_ row: any SQLRow) throws -> PostcodeRecord {
