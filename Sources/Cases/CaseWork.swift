@@ -293,24 +293,30 @@ extension Cases {
     /// Stores a file on a case: photos and documents up to 5 MiB.
     public func attach(_ id: CaseID, filename: String, contentType: String, content: Data, by actor: Actor, now: Timestamp = .now) async throws -> CaseAttachment {
         try actor.require(.casesWrite)
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        guard CaseAttachment.allowedTypes.contains(type) else {
-            throw TownhallError(.unsupportedMedia, code: "unsupported_media_type",
-                                message: "Attach a photo (JPEG, PNG, GIF, WebP), a PDF or a text file.", field: "content_type")
-        }
-        guard content.count <= CaseAttachment.maximumSize else {
-            throw TownhallError(.payloadTooLarge, code: "attachment_too_large", message: "An attachment can be at most 5 MiB.", field: "file")
-        }
-        guard !content.isEmpty else { throw TownhallError.invalid("file", "The file is empty.", code: "empty_file") }
-        let name = String(filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "attachment").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 200 else { throw TownhallError.invalid("filename", "A file name is 1 to 200 characters.") }
+        let file = try NewAttachment(filename: filename, contentType: contentType, content: content).validated()
         return try await database.transaction { db in
             let c = try await self.owned(id, version: nil, by: actor, on: db)
-            let attachmentID = UUID().uuidString.lowercased()
-            try await CasesStore.insertAttachment(id: attachmentID, case: c, filename: name, contentType: type, content: content, on: db)
-            try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .attachment, actor: actor,
-                                                  text: "\(name) (\(content.count / 1024 + 1) KiB)", data: ["attachment_id": attachmentID]), on: db)
-            return CaseAttachment(id: attachmentID, filename: name, contentType: type, size: content.count, createdAt: now)
+            return try await Cases.store(file, on: c, isPublic: false, position: 0, by: actor, at: now, db: db)
+        }
+    }
+
+    /// Writes one checked file and its timeline event, inside the caller's transaction.
+    static func store(_ file: NewAttachment, on c: Case, isPublic: Bool, position: Int, by actor: Actor, at now: Timestamp, db: any SQLDatabase) async throws -> CaseAttachment {
+        let attachment = CaseAttachment(id: UUID().uuidString.lowercased(), filename: file.filename, contentType: file.contentType, size: file.content.count,
+                                        createdAt: now, isPublic: isPublic)
+        try await CasesStore.insertAttachment(attachment, case: c, position: position, content: file.content, on: db)
+        try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .attachment, actor: actor, isPublic: isPublic,
+                                              text: "\(file.filename) (\(file.content.count / 1024 + 1) KiB)", data: ["attachment_id": attachment.id]), on: db)
+        return attachment
+    }
+
+    /// A photo sent with a report, for anyone who can see the report publicly (Open311 `media_url`, the track page).
+    public func publicAttachment(_ attachmentID: String) async throws -> (CaseAttachment, Data) {
+        try await database.read { db in
+            guard let found = try await CasesStore.attachmentContent(id: attachmentID, case: nil, on: db), found.0.isPublic else {
+                throw TownhallError.notFound("Attachment \(attachmentID)")
+            }
+            return found
         }
     }
 

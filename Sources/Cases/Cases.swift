@@ -240,11 +240,15 @@ public struct Cases: Sendable {
         public var location: CaseLocation
         public var channel: CaseChannel?
         public var mediaURLs: [String]
+        /// Photos sent with the report; they are public, as the report is.
+        public var attachments: [NewAttachment]
 
         public init(serviceCode: String, sentTo: OrganisationID? = nil, priority: String? = nil, description: String? = nil, attributes: [String: [String]] = [:],
-                    requesterID: PersonID? = nil, contact: CaseContact = CaseContact(), location: CaseLocation, channel: CaseChannel? = nil, mediaURLs: [String] = []) {
+                    requesterID: PersonID? = nil, contact: CaseContact = CaseContact(), location: CaseLocation, channel: CaseChannel? = nil, mediaURLs: [String] = [],
+                    attachments: [NewAttachment] = []) {
             self.serviceCode = serviceCode; self.sentTo = sentTo; self.priority = priority; self.description = description; self.attributes = attributes
             self.requesterID = requesterID; self.contact = contact; self.location = location; self.channel = channel; self.mediaURLs = mediaURLs
+            self.attachments = attachments
         }
     }
 
@@ -261,6 +265,11 @@ public struct Cases: Sendable {
                 throw TownhallError.invalid(i == 0 ? "media_url" : "media_url[\(i)]", "media_url must be an http or https address.", code: "invalid_media_url")
             }
         }
+        guard input.attachments.count <= CaseAttachment.maximumPerReport else {
+            throw TownhallError.invalid(input.attachments[CaseAttachment.maximumPerReport].field,
+                                        "Send at most \(CaseAttachment.maximumPerReport) photos with a report.", code: "too_many_attachments")
+        }
+        let files = try input.attachments.map { try $0.validated() }
         let priority = try input.priority.flatMap { $0.isEmpty ? nil : try Priority(parsing: $0) }
         let sentTo = input.sentTo ?? actor.organisationID
 
@@ -340,6 +349,7 @@ public struct Cases: Sendable {
                                                            "organisation": .init(old: nil, new: name(c.organisationID))]), on: db)
             try await self.notifyCustomer(c, kind: .caseAcknowledgement, eventKey: "case/\(c.id)/acknowledgement",
                                           values: ["due_date": Cases.displayDate(c.dueAt)], organisationName: name(c.organisationID), at: now, on: db)
+            for (i, file) in files.enumerated() { _ = try await Cases.store(file, on: c, isPublic: true, position: i + 1, by: actor, at: now, db: db) }
             return c
         }
         return created

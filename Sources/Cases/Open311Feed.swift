@@ -22,6 +22,8 @@ extension Cases {
         public var agency: String
         public var statusNotes: String?
         public var notes: [CaseEvent]
+        /// Photos sent with the report.
+        public var photos: [CaseAttachment]
     }
 
     public func open311Requests(organisation: OrganisationID, filter: Open311Filter) async throws -> [Open311Request] {
@@ -37,9 +39,10 @@ extension Cases {
             // Pages by offset: clients page small public lists, and `page` is how the Open311 extension is written.
             let rows = try await CasesStore.cases(f, after: nil, limit: filter.limit * filter.page, on: db).dropFirst(filter.limit * (filter.page - 1))
             let events = try await CasesStore.publicEvents(cases: rows.map(\.id), on: db)
+            let photos = try await CasesStore.publicAttachments(cases: rows.map(\.id), on: db)
             return rows.map { c in
                 let notes = events[c.id] ?? []
-                return Open311Request(case: c, agency: agency, statusNotes: notes.last?.text, notes: notes)
+                return Open311Request(case: c, agency: agency, statusNotes: notes.last?.text, notes: notes, photos: photos[c.id] ?? [])
             }
         }
     }

@@ -92,7 +92,23 @@ struct Open311Routes {
         group.get("service/:file") { request, context in try await handle(request, context) { try await serviceDefinition($0, $1, $2) } }
         group.get("requests/:file") { request, context in try await handle(request, context) { try await oneRequest($0, $1, $2) } }
         group.get("tokens/:file") { request, context in try await handle(request, context) { try await token($0, $1, $2) } }
+        // Photos sent with reports, which `media_url` points at.
+        group.get("media/:id") { _, context in
+            let found: (CaseAttachment, Data)
+            do { found = try await cases.publicAttachment(try context.parameters.require("id")) } catch let e as TownhallError where e.kind == .notFound {
+                throw HTTPError(.notFound, message: "There is no such photo.")
+            }
+            let (meta, data) = found
+            var headers = HTTPFields()
+            headers[.contentType] = meta.contentType
+            headers[.cacheControl] = "public, max-age=86400"
+            headers[.contentDisposition] = "inline; filename=\"\(meta.filename.replacingOccurrences(of: "\"", with: ""))\""
+            headers[.init("X-Content-Type-Options")!] = "nosniff"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
     }
+
+    func mediaURL(_ a: CaseAttachment) -> String { publicURL + "/open311/v2/media/" + a.id }
 
     // MARK: Plumbing
 
@@ -100,6 +116,7 @@ struct Open311Routes {
         var name: String
         var format: GeoFormat
         var params: [String: [String]]
+        var files: [UploadedFile] = []
         func value(_ key: String) -> String? { params[key]?.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
     }
 
@@ -111,19 +128,19 @@ struct Open311Routes {
             return Open311Routes.render(errorIn: .xml, Open311Error(.notFound, "Bad extension. We support .xml and .json"))
         }
         do {
-            var params = Open311Routes.form(request.uri.query ?? "")
+            var params = FormBody.parse(urlencoded: request.uri.query ?? "")
+            var files: [UploadedFile] = []
             if request.method == .post {
-                let type = request.headers[.contentType]?.lowercased() ?? ""
-                guard type.hasPrefix("application/x-www-form-urlencoded") || type.isEmpty else {
-                    throw Open311Error(.badRequest, "Send the request as application/x-www-form-urlencoded; media goes in media_url.")
-                }
-                let buffer: ByteBuffer
-                do { buffer = try await request.body.collect(upTo: context.maxUploadSize) } catch {
-                    throw Open311Error(.badRequest, "The request body is larger than 1 MiB.")
-                }
-                for (k, v) in Open311Routes.form(String(buffer: buffer)) { params[k, default: []] += v }
+                // Form-encoded, or multipart when a client (FixMyStreet, `three`) sends photos as files.
+                let form: FormBody
+                do {
+                    form = try await FormBody.read(request, limit: context.maxUploadSize,
+                                                   multipartLimit: CaseAttachment.maximumPerReport * CaseAttachment.maximumSize + context.maxUploadSize)
+                } catch let e as TownhallError { throw Open311Error(.badRequest, e.message) }
+                for (k, v) in form.fields { params[k, default: []] += v }
+                files = form.files
             }
-            let (root, value) = try await body(Call(name: String(file[..<dot]), format: format, params: params), request, context)
+            let (root, value) = try await body(Call(name: String(file[..<dot]), format: format, params: params, files: files), request, context)
             return Open311Routes.render(format, root: root, value)
         } catch let e as Open311Error {
             return Open311Routes.render(errorIn: format, e)
@@ -135,17 +152,6 @@ struct Open311Routes {
             context.logger.error("open311 failure", metadata: ["error": .string(String(reflecting: error))])
             return Open311Routes.render(errorIn: format, Open311Error(.badRequest, "The request could not be completed (request \(context.requestID))."))
         }
-    }
-
-    /// application/x-www-form-urlencoded pairs, repeated keys kept in order; `attribute[code][]` keeps its brackets.
-    static func form(_ text: String) -> [String: [String]] {
-        var out: [String: [String]] = [:]
-        for pair in text.split(separator: "&") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
-            out[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
-        }
-        return out
     }
 
     static func render(_ format: GeoFormat, root: String, _ value: GeoValue, status: HTTPResponse.Status = .ok) -> Response {
@@ -277,11 +283,14 @@ struct Open311Routes {
             ("requested_datetime", .string(Open311Time.format(c.createdAt))), ("updated_datetime", .string(Open311Time.format(c.updatedAt))),
             ("expected_datetime", .string(c.dueAt.map(Open311Time.format))), ("address", .string(c.location.address)),
             ("address_id", .string(c.location.uprn.map { String($0.value) })), ("zipcode", .string(c.location.postcode?.value)),
-            ("lat", .number(c.location.latitude)), ("long", .number(c.location.longitude)), ("media_url", .string(c.mediaURLs.first)),
+            ("lat", .number(c.location.latitude)), ("long", .number(c.location.longitude)),
+            ("media_url", .string(c.mediaURLs.first ?? r.photos.first.map(mediaURL))),
         ]
         if extensions {
+            let photos = c.mediaURLs + r.photos.map(mediaURL)
             fields.append(("extended_attributes", .object([("channel", .string(c.channel.rawValue)),
-                                                           ("fixmystreet_status", .string(Cases.fixMyStreetStatus(c.status, resolution: c.resolution)))])))
+                                                           ("fixmystreet_status", .string(Cases.fixMyStreetStatus(c.status, resolution: c.resolution))),
+                                                           ("photos", .list(item: "photo", photos.map { .string($0) }))])))
             fields.append(("notes", .list(item: "note", r.notes.map { e in
                 .object([("datetime", .string(Open311Time.format(e.at))), ("description", .string(e.text ?? e.kind.title)), ("type", .string(e.kind.rawValue))])
             })))
@@ -341,7 +350,8 @@ struct Open311Routes {
             let input = Cases.NewCase(serviceCode: code, sentTo: organisation.id, description: call.value("description"), attributes: answers,
                                       contact: CaseContact(name: name.isEmpty ? nil : name, email: call.value("email"), phone: call.value("phone")),
                                       location: CaseLocation(uprn: uprn, latitude: lat, longitude: long, address: call.value("address_string")),
-                                      channel: .open311, mediaURLs: (call.params["media_url"] ?? []).filter { !$0.isEmpty })
+                                      channel: .open311, mediaURLs: (call.params["media_url"] ?? []).filter { !$0.isEmpty },
+                                      attachments: call.files.map { NewAttachment(filename: $0.filename, contentType: $0.contentType, content: $0.content, field: $0.field) })
             let c = try await cases.create(input, by: actor)
             let notice = c.organisationID == organisation.id ? "Your reference is \(c.reference)." : "Your reference is \(c.reference). It has been passed to the organisation responsible."
             return ("service_requests", .list(item: "request", [.object([("service_request_id", .string(c.reference)), ("service_notice", .string(notice)),

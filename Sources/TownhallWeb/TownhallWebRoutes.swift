@@ -203,24 +203,10 @@ struct WebErrorMiddleware: RouterMiddleware {
     }
 }
 
-/// application/x-www-form-urlencoded bodies, at most 64 KiB.
+/// Page forms: the first value of each field, at most 64 KiB (files come through `FormBody` where a page takes them).
 enum Form {
     static func read(_ request: Request) async throws -> [String: String] {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: 64 * 1024) } catch {
-            throw TownhallError(.payloadTooLarge, code: "body_too_large", message: "The form is too large.")
-        }
-        // Parsed by hand: URLComponents traps on malformed input, and a form must never take the server down.
-        var values: [String: String] = [:]
-        for pair in String(buffer: buffer).split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
-                  let value = (parts.count > 1 ? String(parts[1]) : "").replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
-                throw TownhallError.invalid("form", "The form could not be read.", code: "malformed_form")
-            }
-            if values[name] == nil { values[name] = value }
-        }
-        return values
+        try await FormBody.read(request, limit: 64 * 1024, multipartLimit: 64 * 1024).fields.compactMapValues(\.first)
     }
 }
 

@@ -195,4 +195,102 @@ import TownhallKernel
             #expect(try await h.count("case_record") == before)
         }
     }
+
+    /// A multipart/form-data body as FixMyStreet sends it: fields, then photos as `photo1…` file parts.
+    static func multipart(_ fields: [(String, String)], files: [(field: String, filename: String, type: String, data: [UInt8])]) -> (ByteBuffer, HTTPFields) {
+        let boundary = "----townhall-test-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        for (name, value) in fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for f in files {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(f.field)\"; filename=\"\(f.filename)\"\r\nContent-Type: \(f.type)\r\n\r\n")
+            body.writeBytes(f.data)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        return (body, [.contentType: "multipart/form-data; boundary=\(boundary)"])
+    }
+
+    /// The smallest valid PNG (1×1, one transparent pixel), so the bytes are a real photo format.
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
+                               0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41,
+                               0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
+                               0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+
+    @Test func open311MultipartPhotosAreStoredWithTheReportAndServedPublicly() async throws {
+        try await HTTPHarness.run { h in
+            let fields = [("api_key", h.burnleyOpen311), ("jurisdiction_id", "burnley"), ("service_code", "587"), ("address_string", "Back Parker Street, BB11 2BD"),
+                          ("attribute[waste_type]", "garden"), ("attribute[quantity]", "bag"), ("description", "Bags of grass by the gate")]
+            let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 0x42, count: 2048) + [0xFF, 0xD9]
+            let (body, headers) = Self.multipart(fields, files: [("photo1", "C:\\Users\\ann\\gate.png", "image/png", Self.png), ("photo2", "close-up.jpg", "image/jpeg", jpeg)])
+            let posted = try await h.call(.post, "/open311/v2/requests.json", body: body, headers: headers)
+            #expect(posted.status == .ok)
+            let reference = try #require(posted.array.first?["service_request_id"] as? String)
+
+            let one = try await h.call(.get, "/open311/v2/requests/\(reference).json?jurisdiction_id=burnley&extensions=true")
+            let media = try #require(one.array.first?["media_url"] as? String)
+            #expect(media.hasPrefix("http://localhost:8080/open311/v2/media/"))
+            let photos = try #require((one.array.first?["extended_attributes"] as? [String: Any])?["photos"] as? [String])
+            #expect(photos.count == 2)
+            #expect(photos.first == media)
+            #expect((one.array.first?["description"] as? String) == "Bags of grass by the gate")
+
+            // Anyone may fetch the photo, byte for byte, with its type; the path was stripped from the name.
+            let photo = try await h.call(.get, String(media.dropFirst("http://localhost:8080".count)))
+            #expect(photo.status == .ok)
+            #expect(photo.headers[.contentType] == "image/png")
+            let samePhoto = Array(photo.body.readableBytesView) == Self.png
+            #expect(samePhoto)
+            #expect(photo.headers[.contentDisposition]?.contains("filename=\"gate.png\"") == true)
+            let second = try await h.call(.get, String(photos[1].dropFirst("http://localhost:8080".count)))
+            #expect(second.body.readableBytes == jpeg.count)
+
+            // Staff see both on the case, and the timeline records them.
+            let id = try #require(try await h.call(.get, "/api/v1/cases?reference=\(reference)", key: h.burnleyCases).json["items"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? String })
+            let timeline = try await h.call(.get, "/api/v1/cases/\(id)", key: h.burnleyCases).text
+            #expect(timeline.contains("gate.png"))
+            #expect(timeline.contains("close-up.jpg"))
+
+            // A staff attachment is not public.
+            let letter = try await h.call(.post, "/api/v1/cases/\(id)/attachments?filename=letter.txt", key: h.burnleyCases, body: ByteBuffer(string: "Dear Ms Clegg"),
+                                          headers: [.contentType: "text/plain"])
+            #expect(letter.status == .created)
+            let letterID = try #require(letter.json["id"] as? String)
+            let privateLetter = try await h.call(.get, "/open311/v2/media/\(letterID)")
+            #expect(privateLetter.status == .notFound, "\(privateLetter.text)")
+            #expect(try await h.call(.get, "/open311/v2/media/no-such-photo").status == .notFound)
+        }
+    }
+
+    @Test func open311MultipartRefusalsChangeNothing() async throws {
+        try await HTTPHarness.run { h in
+            let cases = try await h.count("case_record"), files = try await h.count("case_attachment")
+            let fields = [("api_key", h.burnleyOpen311), ("jurisdiction_id", "burnley"), ("service_code", "587"), ("address_string", "Back Parker Street, BB11 2BD"),
+                          ("attribute[waste_type]", "garden"), ("attribute[quantity]", "bag")]
+            func post(_ files: [(field: String, filename: String, type: String, data: [UInt8])]) async throws -> TestResponse {
+                let (body, headers) = Self.multipart(fields, files: files)
+                return try await h.call(.post, "/open311/v2/requests.json", body: body, headers: headers)
+            }
+            let program = try await post([("photo1", "setup.exe", "application/x-msdownload", [0x4D, 0x5A, 0x90])])
+            #expect(program.status == .badRequest)
+            #expect((program.array.first?["description"] as? String)?.hasPrefix("photo1:") == true)
+            let huge = try await post([("photo1", "huge.jpg", "image/jpeg", Array(repeating: 0xFF, count: 5 * 1024 * 1024 + 1))])
+            #expect(huge.status == .badRequest)
+            #expect((huge.array.first?["description"] as? String)?.contains("5 MiB") == true)
+            let four = try await post((1...4).map { ("photo\($0)", "p\($0).png", "image/png", Self.png) })
+            #expect(four.status == .badRequest)
+            #expect((four.array.first?["description"] as? String)?.hasPrefix("photo4:") == true)
+            // A good photo with a bad report writes neither.
+            let (body, headers) = Self.multipart([("api_key", h.burnleyOpen311), ("jurisdiction_id", "burnley"), ("service_code", "587"), ("address_string", "x")],
+                                                 files: [("photo1", "ok.png", "image/png", Self.png)])
+            #expect(try await h.call(.post, "/open311/v2/requests.json", body: body, headers: headers).status == .badRequest)
+            let broken = try await h.call(.post, "/open311/v2/requests.json", body: ByteBuffer(string: "--abc\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nunterminated"),
+                                          headers: [.contentType: "multipart/form-data; boundary=abc"])
+            #expect(broken.status == .badRequest)
+            #expect(try await h.call(.post, "/open311/v2/requests.json", body: ByteBuffer(string: "x"), headers: [.contentType: "multipart/form-data"]).status == .badRequest)
+            #expect(try await h.count("case_record") == cases)
+            #expect(try await h.count("case_attachment") == files)
+        }
+    }
 }

@@ -53,3 +53,26 @@ def test_errors_are_arrays_with_the_specs_status_codes():
     r = requests.get(f"{BASE}/services/999.xml", params={"jurisdiction_id": "burnley"}, timeout=30)
     assert r.status_code == 404
     assert "<errors><error><code>404</code>" in r.text
+
+
+# The smallest valid PNG: one transparent pixel.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000050001"
+                    "0d0a2db40000000049454e44ae426082")
+
+
+@pytest.mark.skipif(not KEY, reason="needs TOWNHALL_OPEN311_KEY (scripts/browser-tests creates one)")
+def test_photos_posted_as_multipart_like_fixmystreet_come_back_as_media_url():
+    form = {"api_key": KEY, "jurisdiction_id": "burnley", "service_code": "587", "address_string": "Back Parker Street, Burnley BB11 2BD",
+            "attribute[waste_type]": "household", "attribute[quantity]": "bag", "description": "Bin bags with a photo"}
+    posted = requests.post(f"{BASE}/requests.xml", data=form, files={"photo1": ("bags.png", PNG, "image/png")}, timeout=30)
+    assert posted.status_code == 200, posted.text
+    assert "<service_request_id>TH-" in posted.text
+    reference = posted.text.split("<service_request_id>")[1].split("<")[0]
+
+    one = GeoReport(BASE, jurisdiction="burnley", output_format="json").get_service_request(reference)
+    media = one["media_url"]
+    assert "/open311/v2/media/" in media
+    photo = requests.get(BASE + "/media/" + media.rsplit("/", 1)[1], timeout=30)
+    assert photo.status_code == 200
+    assert photo.headers["Content-Type"] == "image/png"
+    assert photo.content == PNG

@@ -8,10 +8,47 @@ public struct CaseAttachment: Sendable, Codable, Equatable {
     public var contentType: String
     public var size: Int
     public var createdAt: Timestamp
+    /// Sent with the report itself (a citizen's photo): shown on Open311 and the public track page. Staff attachments are not.
+    public var isPublic: Bool
 
-    /// What may be attached: photos and documents, at most 5 MiB each.
+    public init(id: String, filename: String, contentType: String, size: Int, createdAt: Timestamp, isPublic: Bool = false) {
+        self.id = id; self.filename = filename; self.contentType = contentType; self.size = size; self.createdAt = createdAt; self.isPublic = isPublic
+    }
+
+    /// What may be attached: photos and documents, at most 5 MiB each, and at most `maximumPerReport` with a new report.
     public static let maximumSize = 5 * 1024 * 1024
+    public static let maximumPerReport = 3
     public static let allowedTypes: Set<String> = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain"]
+}
+
+/// A file on its way in, checked before anything is written: its type, its size and a safe name.
+public struct NewAttachment: Sendable, Equatable {
+    public var filename: String
+    public var contentType: String
+    public var content: Data
+    /// The form field it came in (`photo1`, `media`, `file`), named in errors.
+    public var field: String
+
+    public init(filename: String, contentType: String, content: Data, field: String = "file") {
+        self.filename = filename; self.contentType = contentType; self.content = content; self.field = field
+    }
+
+    /// The same file with its media type normalised and its name stripped of any path.
+    public func validated() throws -> NewAttachment {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard CaseAttachment.allowedTypes.contains(type) else {
+            throw TownhallError(.unsupportedMedia, code: "unsupported_media_type",
+                                message: "Attach a photo (JPEG, PNG, GIF, WebP), a PDF or a text file.", field: field)
+        }
+        guard content.count <= CaseAttachment.maximumSize else {
+            throw TownhallError(.payloadTooLarge, code: "attachment_too_large", message: "An attachment can be at most 5 MiB.", field: field)
+        }
+        guard !content.isEmpty else { throw TownhallError.invalid(field, "The file is empty.", code: "empty_file") }
+        let name = String(filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "attachment")
+            .filter { !$0.isASCII || !($0.asciiValue! < 32 || $0 == "\"") }.trimmingCharacters(in: .whitespaces)
+        guard name.count <= 200 else { throw TownhallError.invalid(field, "A file name can be at most 200 characters.") }
+        return NewAttachment(filename: name.isEmpty ? "attachment" : name, contentType: type, content: content, field: field)
+    }
 }
 
 /// One line of the monthly service-level summary.

@@ -114,6 +114,12 @@ enum CasesStore {
         ]),
         // Status histories (what a service-level recompute reads) straight from the index, without visiting the table.
         Migration("cases.0004_history_index", ["CREATE INDEX case_event_history ON case_event (case_id, seq, to_status, at)"]),
+        // Photos sent with a report are public (Open311 media_url, the track page); what staff attach is not.
+        Migration("cases.0005_public_attachments", [
+            "ALTER TABLE case_attachment ADD COLUMN is_public INTEGER NOT NULL DEFAULT 0",
+            // Several photos arrive in one instant; their order is the order they were sent.
+            "ALTER TABLE case_attachment ADD COLUMN position INTEGER NOT NULL DEFAULT 0",
+        ]),
     ]
 
     static func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder.sortedKeys.encode(value)) ?? Data("null".utf8), as: UTF8.self) }
@@ -434,26 +440,43 @@ enum CasesStore {
             """).all().map { (try $0.string("kind"), try $0.id("other_id"), try $0.string("reference")) }
     }
 
-    static func insertAttachment(id: String, case c: Case, filename: String, contentType: String, content: Data, on db: any SQLDatabase) async throws {
+    static func insertAttachment(_ a: CaseAttachment, case c: Case, position: Int, content: Data, on db: any SQLDatabase) async throws {
         try await db.raw("""
-            INSERT INTO case_attachment (id, case_id, organisation_id, filename, content_type, size, content, created_at)
-            VALUES (\(bind: id), \(bind: c.id.string), \(bind: c.organisationID.string), \(bind: filename), \(bind: contentType), \(bind: content.count),
-                \(bind: content), \(bind: Timestamp.now.iso))
+            INSERT INTO case_attachment (id, case_id, organisation_id, filename, content_type, size, content, created_at, is_public, position)
+            VALUES (\(bind: a.id), \(bind: c.id.string), \(bind: c.organisationID.string), \(bind: a.filename), \(bind: a.contentType), \(bind: a.size),
+                \(bind: content), \(bind: a.createdAt.iso), \(bind: a.isPublic ? 1 : 0), \(bind: position))
             """).run()
     }
 
-    static func attachments(case id: CaseID, on db: any SQLDatabase) async throws -> [CaseAttachment] {
-        try await db.raw("SELECT id, filename, content_type, size, created_at FROM case_attachment WHERE case_id = \(bind: id.string) ORDER BY created_at").all().map {
-            CaseAttachment(id: try $0.string("id"), filename: try $0.string("filename"), contentType: try $0.string("content_type"), size: try $0.int("size"),
-                           createdAt: try $0.timestamp("created_at"))
-        }
+    static func decodeAttachment(_ row: any SQLRow) throws -> CaseAttachment {
+        CaseAttachment(id: try row.string("id"), filename: try row.string("filename"), contentType: try row.string("content_type"), size: try row.int("size"),
+                       createdAt: try row.timestamp("created_at"), isPublic: try row.flag("is_public"))
     }
 
-    static func attachmentContent(id: String, case caseID: CaseID, on db: any SQLDatabase) async throws -> (CaseAttachment, Data)? {
-        guard let row = try await db.raw("SELECT * FROM case_attachment WHERE id = \(bind: id) AND case_id = \(bind: caseID.string)").first() else { return nil }
-        let meta = CaseAttachment(id: try row.string("id"), filename: try row.string("filename"), contentType: try row.string("content_type"),
-                                  size: try row.int("size"), createdAt: try row.timestamp("created_at"))
-        return (meta, try row.decode(column: "content", as: Data.self))
+    static func attachments(case id: CaseID, on db: any SQLDatabase) async throws -> [CaseAttachment] {
+        try await db.raw("SELECT id, filename, content_type, size, created_at, is_public FROM case_attachment WHERE case_id = \(bind: id.string) ORDER BY created_at, position, id")
+            .all().map(decodeAttachment)
+    }
+
+    /// Public attachments of many cases at once (an Open311 page), by case.
+    static func publicAttachments(cases ids: [CaseID], on db: any SQLDatabase) async throws -> [CaseID: [CaseAttachment]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [CaseID: [CaseAttachment]] = [:]
+        for row in try await db.raw("""
+            SELECT case_id, id, filename, content_type, size, created_at, is_public FROM case_attachment
+            WHERE is_public = 1 AND case_id IN (\(binds: ids.map(\.string))) ORDER BY created_at, position, id
+            """).all() {
+            out[try row.id("case_id"), default: []].append(try decodeAttachment(row))
+        }
+        return out
+    }
+
+    /// One attachment with its content; `case` nil finds it by its own id alone (public photos).
+    static func attachmentContent(id: String, case caseID: CaseID?, on db: any SQLDatabase) async throws -> (CaseAttachment, Data)? {
+        var q: SQLQueryString = "SELECT * FROM case_attachment WHERE id = \(bind: id)"
+        if let caseID { q += " AND case_id = \(bind: caseID.string)" }
+        guard let row = try await db.raw(q).first() else { return nil }
+        return (try decodeAttachment(row), try row.decode(column: "content", as: Data.self))
     }
 
     // MARK: Service levels
