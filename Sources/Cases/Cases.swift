@@ -19,9 +19,20 @@ public struct Cases: Sendable {
     let access: Access
     /// Where customers track a case; `((track_url))` in messages is this plus `?reference=…`.
     public let trackURL: String
+    let reference: ReferenceCache
 
-    public init(database: Database, partnership: Partnership, register: Register, access: Access, trackURL: String = "http://localhost:8080/track") {
+    /// `referenceLifetime`: how long services, rules, calendars and templates are kept in memory (see `ReferenceCache`).
+    public init(database: Database, partnership: Partnership, register: Register, access: Access, trackURL: String = "http://localhost:8080/track",
+                referenceLifetime: Duration = .seconds(5)) {
         self.database = database; self.partnership = partnership; self.register = register; self.access = access; self.trackURL = trackURL
+        self.reference = ReferenceCache(lifetime: referenceLifetime)
+    }
+
+    /// An organisation's active service with this code (kept briefly in memory: every new case reads it).
+    func activeService(organisation: OrganisationID, code: String) async throws -> ServiceDefinition? {
+        try await reference.value(.service(organisation, code)) {
+            try await database.read { try await CasesStore.activeService(organisation: organisation, code: code, on: $0) }
+        }
     }
 
     // MARK: Catalogue
@@ -41,6 +52,7 @@ public struct Cases: Sendable {
 
     /// Creates a service, or changes one (send the version read; a stale version is a 409).
     public func saveService(_ input: ServiceDefinition, expectedVersion: Int? = nil, by actor: Actor) async throws -> ServiceDefinition {
+        defer { reference.clear() }   // after the commit, so no one caches the old value again
         try actor.require(.casesManage)
         var service = try input.validated()
         service.organisationID = actor.organisationID
@@ -85,6 +97,7 @@ public struct Cases: Sendable {
     /// the services of its tier become services with a default form and target. Existing services are left as they are,
     /// so a rerun changes nothing.
     public func importLGSL(csv: String, by actor: Actor) async throws -> CatalogueImport {
+        defer { reference.clear() }   // after the commit, so no one caches the old value again
         try actor.require(.casesManage)
         let organisation = try await partnership.organisation(id: actor.organisationID)
         let reader: CSVReader
@@ -156,6 +169,7 @@ public struct Cases: Sendable {
     // MARK: Routing rules
 
     public func addRule(_ input: RoutingRule, targetSlug: String, teamName: String?, by actor: Actor) async throws -> RoutingRule {
+        defer { reference.clear() }   // after the commit, so no one caches the old value again
         try actor.require(.casesManage)
         let target = try await partnership.organisation(slug: targetSlug)
         var rule = input
@@ -176,9 +190,12 @@ public struct Cases: Sendable {
         }
     }
 
-    public func rules() async throws -> [RoutingRule] { try await database.read { try await CasesStore.rules(on: $0) } }
+    public func rules() async throws -> [RoutingRule] {
+        try await reference.value(.rules) { try await database.read { try await CasesStore.rules(on: $0) } }
+    }
 
     public func removeRule(_ id: RoutingRuleID, by actor: Actor) async throws {
+        defer { reference.clear() }   // after the commit, so no one caches the old value again
         try actor.require(.casesManage)
         try await database.transaction { db in
             guard try await CasesStore.deleteRule(id: id, owner: actor.organisationID, on: db) else { throw TownhallError.notFound("Routing rule \(id)") }
@@ -189,11 +206,12 @@ public struct Cases: Sendable {
     // MARK: Calendars
 
     public func calendar(organisation: OrganisationID) async throws -> WorkingCalendar {
-        try await database.read { try await CasesStore.calendar(organisation: organisation, on: $0) }
+        try await reference.value(.calendar(organisation)) { try await database.read { try await CasesStore.calendar(organisation: organisation, on: $0) } }
     }
 
     /// Sets the organisation's working days and hours. Open cases keep the due times they had until `recompute` runs.
     public func setCalendar(workingDays: Set<Int>, opensAt: Int, closesAt: Int, by actor: Actor) async throws -> WorkingCalendar {
+        defer { reference.clear() }   // after the commit, so no one caches the old value again
         try actor.require(.casesManage)
         let calendar = try WorkingCalendar(workingDays: workingDays, opensAt: opensAt, closesAt: closesAt)
         try await database.transaction { db in
@@ -212,6 +230,7 @@ public struct Cases: Sendable {
     /// Loads (or refreshes) the England and Wales bank holidays from GOV.UK's JSON. `actor` nil: platform start-up and demo.
     @discardableResult
     public func loadBankHolidays(json: Data, by actor: Actor?) async throws -> (added: Int, total: Int) {
+        defer { reference.clear() }   // after the commit, so no one caches the old value again
         if let actor { try actor.require(.casesManage) }
         let events = try BankHolidays.parse(json)
         guard !events.isEmpty else { throw TownhallError.invalid("file", "The file lists no bank holidays.") }
@@ -276,9 +295,9 @@ public struct Cases: Sendable {
         // Which service was asked for: the receiving organisation's, or (a wrong-tier report) a partner's with the same code.
         let organisations = try await partnership.organisations()
         let everyone = organisations.map(\.id)
-        let requested = try await database.read { db -> ServiceDefinition? in
-            if let own = try await CasesStore.activeService(organisation: sentTo, code: code, on: db) { return own }
-            return try await CasesStore.services(organisations: everyone, code: code, publicOnly: false, on: db).first { $0.active }
+        var requested = try await activeService(organisation: sentTo, code: code)
+        if requested == nil {
+            requested = try await database.read { try await CasesStore.services(organisations: everyone, code: code, publicOnly: false, on: $0).first { $0.active } }
         }
         guard let requested else {
             throw TownhallError.invalid("service_code", "There is no service with the code \(code).", code: "unknown_service")
@@ -306,7 +325,7 @@ public struct Cases: Sendable {
             guard requested.organisationID == sentTo else { throw error }
             decision = Routing.Decision(organisationID: sentTo, teamID: nil, reason: "sent to this organisation; the location could not be placed")
         }
-        guard let service = try await database.read({ try await CasesStore.activeService(organisation: decision.organisationID, code: code, on: $0) }) else {
+        guard let service = try await activeService(organisation: decision.organisationID, code: code) else {
             let target = try await partnership.organisation(id: decision.organisationID)
             throw TownhallError.invalid("service_code", "\(target.name) is responsible at that location (\(decision.reason)) but does not offer service \(code) on this platform.",
                                         code: "no_provider")
@@ -338,11 +357,11 @@ public struct Cases: Sendable {
                 ? "Logged by \(name(actor.organisationID)) on behalf of \(name(c.organisationID))."
                 : "Reported by \(channel.rawValue.replacingOccurrences(of: "_", with: " "))."
             let event = CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .created, actor: actor, toStatus: .new, isPublic: true, text: text, data: data)
-            try await CasesStore.append(event, on: db)
+            try await CasesStore.append(event, seq: 1, on: db)
             if requested.organisationID != c.organisationID || sentTo != c.organisationID {
                 try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .rerouted, actor: actor, isPublic: true,
                                                       text: "Sent to \(name(c.organisationID)): \(decision.reason).",
-                                                      data: ["from": name(sentTo), "to": name(c.organisationID)]), on: db)
+                                                      data: ["from": name(sentTo), "to": name(c.organisationID)]), seq: 2, on: db)
             }
             try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "case", entityID: c.id.string, subject: c.requesterID,
                                                  changes: ["reference": .init(old: nil, new: c.reference), "service": .init(old: nil, new: c.serviceCode),

@@ -23,6 +23,7 @@ extension Cases {
 
     /// Saves a template after checking every `((placeholder))` is one its kind can fill.
     public func saveTemplate(kind: NotificationTemplate.Kind, subject: String, body: String, by actor: Actor) async throws -> NotificationTemplate {
+        defer { reference.clear() }
         try actor.require(.casesManage)
         let template = try NotificationTemplate(organisationID: actor.organisationID, kind: kind, subject: subject, body: body).validated()
         try await database.transaction { db in
@@ -44,7 +45,7 @@ extension Cases {
     func notifyCustomer(_ c: Case, kind: NotificationTemplate.Kind, eventKey: String, values extra: [String: String], organisationName: String,
                         at time: Timestamp, on db: any SQLDatabase) async throws {
         guard let email = c.contact.email else { return }
-        let template = try await Cases.template(kind, organisation: c.organisationID, on: db)
+        let template = try await reference.value(.template(c.organisationID, kind)) { try await Cases.template(kind, organisation: c.organisationID, on: db) }
         let rendered = template.render(values(for: c, organisationName: organisationName).merging(extra) { _, new in new })
         try await CasesStore.enqueue(OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: c.organisationID, eventKey: eventKey, kind: kind, caseID: c.id,
                                                      recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0,

@@ -361,8 +361,12 @@ enum CasesStore {
 
     // MARK: Timeline
 
-    static func append(_ e: CaseEvent, on db: any SQLDatabase) async throws {
-        let seq = try await db.raw("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM case_event WHERE case_id = \(bind: e.caseID.string)").first()?.int("seq") ?? 1
+    /// Appends an event; `seq` is its place in the timeline when the caller knows it (a case being created), else the next.
+    static func append(_ e: CaseEvent, seq known: Int? = nil, on db: any SQLDatabase) async throws {
+        var seq = known ?? 0
+        if known == nil {
+            seq = try await db.raw("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM case_event WHERE case_id = \(bind: e.caseID.string)").first()?.int("seq") ?? 1
+        }
         try await db.raw("""
             INSERT INTO case_event (id, case_id, organisation_id, seq, at, kind, actor, actor_organisation_id, channel, from_status, to_status, is_public, body, data)
             VALUES (\(bind: e.id.string), \(bind: e.caseID.string), \(bind: e.organisationID.string), \(bind: seq), \(bind: e.at.iso), \(bind: e.kind.rawValue),
