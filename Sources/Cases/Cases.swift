@@ -20,12 +20,16 @@ public struct Cases: Sendable {
     /// Where customers track a case; `((track_url))` in messages is this plus `?reference=…`.
     public let trackURL: String
     let reference: ReferenceCache
+    /// New cases are written in groups (see `CaseIntake`); set up by `init`.
+    let intake: CaseIntake
 
     /// `referenceLifetime`: how long services, rules, calendars and templates are kept in memory (see `ReferenceCache`).
     public init(database: Database, partnership: Partnership, register: Register, access: Access, trackURL: String = "http://localhost:8080/track",
                 referenceLifetime: Duration = .seconds(5)) {
         self.database = database; self.partnership = partnership; self.register = register; self.access = access; self.trackURL = trackURL
         self.reference = ReferenceCache(lifetime: referenceLifetime)
+        let writer = NewCaseWriter(database: database, reference: reference, trackURL: trackURL)
+        self.intake = CaseIntake { batch in try await writer.write(batch) }
     }
 
     /// An organisation's active service with this code (kept briefly in memory: every new case reads it).
@@ -342,36 +346,24 @@ public struct Cases: Sendable {
         let channel = input.channel ?? CaseChannel(actor.channel)
         @Sendable func name(_ id: OrganisationID) -> String { organisations.first { $0.id == id }?.name ?? id.string }
 
-        let created = try await database.transaction { db -> Case in
-            let number = try await CasesStore.nextNumber(year: year, on: db)
-            var c = Case(id: CaseID(), organisationID: service.organisationID, reference: CaseReference.make(year: year, number: number), serviceID: service.id,
+        var draft = Case(id: CaseID(), organisationID: service.organisationID, reference: "", serviceID: service.id,
                          serviceCode: service.code, serviceName: service.name, status: .new, resolution: nil, priority: chosenPriority, channel: channel,
                          requesterID: input.requesterID, contact: contact, location: stored, description: description, attributes: answers,
                          teamID: decision.teamID, assigneeID: nil, loggedByID: actor.organisationID, duplicateOfID: nil, mediaURLs: input.mediaURLs,
                          createdAt: now, updatedAt: now, dueAt: nil, warningAt: nil, slaState: .onTrack, resolvedAt: nil, version: 1)
-            c.apply(clock)
-            try await CasesStore.insert(c, on: db)
-            var data = ["routing": decision.reason, "service": "\(service.code) \(service.name)", "channel": channel.rawValue]
-            if actor.organisationID != c.organisationID { data["on_behalf_of"] = name(c.organisationID); data["logged_by"] = name(actor.organisationID) }
-            let text = actor.organisationID != c.organisationID
-                ? "Logged by \(name(actor.organisationID)) on behalf of \(name(c.organisationID))."
-                : "Reported by \(channel.rawValue.replacingOccurrences(of: "_", with: " "))."
-            let event = CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .created, actor: actor, toStatus: .new, isPublic: true, text: text, data: data)
-            try await CasesStore.append(event, seq: 1, on: db)
-            if requested.organisationID != c.organisationID || sentTo != c.organisationID {
-                try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .rerouted, actor: actor, isPublic: true,
-                                                      text: "Sent to \(name(c.organisationID)): \(decision.reason).",
-                                                      data: ["from": name(sentTo), "to": name(c.organisationID)]), seq: 2, on: db)
-            }
-            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "case", entityID: c.id.string, subject: c.requesterID,
-                                                 changes: ["reference": .init(old: nil, new: c.reference), "service": .init(old: nil, new: c.serviceCode),
-                                                           "organisation": .init(old: nil, new: name(c.organisationID))]), on: db)
-            try await self.notifyCustomer(c, kind: .caseAcknowledgement, eventKey: "case/\(c.id)/acknowledgement",
-                                          values: ["due_date": Cases.displayDate(c.dueAt)], organisationName: name(c.organisationID), at: now, on: db)
-            for (i, file) in files.enumerated() { _ = try await Cases.store(file, on: c, isPublic: true, position: i + 1, by: actor, at: now, db: db) }
-            return c
+        draft.apply(clock)
+        let owner = draft.organisationID
+        var data = ["routing": decision.reason, "service": "\(service.code) \(service.name)", "channel": channel.rawValue]
+        if actor.organisationID != owner { data["on_behalf_of"] = name(owner); data["logged_by"] = name(actor.organisationID) }
+        let text = actor.organisationID != owner
+            ? "Logged by \(name(actor.organisationID)) on behalf of \(name(owner))."
+            : "Reported by \(channel.rawValue.replacingOccurrences(of: "_", with: " "))."
+        var events = [CaseEvent(caseID: draft.id, organisationID: owner, at: now, kind: .created, actor: actor, toStatus: .new, isPublic: true, text: text, data: data)]
+        if requested.organisationID != owner || sentTo != owner {
+            events.append(CaseEvent(caseID: draft.id, organisationID: owner, at: now, kind: .rerouted, actor: actor, isPublic: true,
+                                    text: "Sent to \(name(owner)): \(decision.reason).", data: ["from": name(sentTo), "to": name(owner)]))
         }
-        return created
+        return try await intake.submit(PendingCase(draft: draft, year: year, events: events, actor: actor, organisationName: name(owner), files: files))
     }
 
     static func validated(_ contact: CaseContact) throws -> CaseContact {

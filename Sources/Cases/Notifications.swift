@@ -35,6 +35,11 @@ extension Cases {
     }
 
     func values(for c: Case, organisationName: String) -> [String: String] {
+        Cases.values(for: c, organisationName: organisationName, trackURL: trackURL)
+    }
+
+    /// What a message about a case can say: every placeholder a case template may use.
+    static func values(for c: Case, organisationName: String, trackURL: String) -> [String: String] {
         ["reference": c.reference, "service_name": c.serviceName, "organisation_name": organisationName, "status": c.status.title.lowercased(),
          "track_url": "\(trackURL)?reference=\(c.reference)", "address": c.location.address ?? c.location.postcode?.value ?? "the location you gave",
          "name": c.contact.name ?? "customer", "priority": c.priority.rawValue, "due_date": Cases.displayDate(c.dueAt)]

@@ -44,6 +44,37 @@ import TownhallTesting
         }
     }
 
+    @Test func reportsArrivingTogetherAreWrittenTogetherEachComplete() async throws {
+        try await Scenario.run { s in
+            let before = (try await Self.count(s, "case_record"), try await Self.count(s, "case_event"), try await Self.count(s, "notification"),
+                          try await Self.count(s, "audit_event"))
+            // 40 reports at once: the intake groups them into a few transactions, and each comes back as if written alone.
+            let created = try await withThrowingTaskGroup(of: Case.self) { group in
+                for i in 0..<40 {
+                    group.addTask {
+                        var r = try Self.flyTipping(email: i % 2 == 0 ? "resident\(i)@example.com" : nil)
+                        r.description = "Report \(i)"
+                        return try await s.cases.create(r, by: s.actor(s.burnleyAgent))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(created.map(\.reference)).count == 40)
+            let numbers = created.map { Int($0.reference.suffix(6))! }.sorted()
+            #expect(numbers.last! - numbers.first! == 39)   // consecutive: no number lost or taken twice
+            #expect(try await Self.count(s, "case_record") == before.0 + 40)
+            #expect(try await Self.count(s, "case_event") == before.1 + 40)
+            #expect(try await Self.count(s, "notification") == before.2 + 20)   // only those who gave an email
+            #expect(try await Self.count(s, "audit_event") == before.3 + 40)
+            for c in created.prefix(5) {
+                let record = try await s.cases.record(id: c.id, by: s.actor(s.burnleyAgent))
+                #expect(record.case.reference == c.reference)
+                #expect(record.case.description.hasPrefix("Report "))
+                #expect(record.events.map(\.kind) == [.created])
+            }
+        }
+    }
+
     @Test func aWrongTierReportIsReroutedAndAPartnerReportLoggedOnBehalf() async throws {
         try await Scenario.run { s in
             // A street light reported to the district goes to the county.

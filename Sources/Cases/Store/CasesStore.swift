@@ -233,13 +233,14 @@ enum CasesStore {
 
     // MARK: Cases
 
-    static func nextNumber(year: Int, on db: any SQLDatabase) async throws -> Int {
+    /// Takes `count` consecutive case numbers for `year`; returns the first.
+    static func reserveNumbers(year: Int, count: Int, on db: any SQLDatabase) async throws -> Int {
         let row = try await db.raw("""
-            INSERT INTO case_sequence (year, last_number) VALUES (\(bind: year), 1)
-            ON CONFLICT (year) DO UPDATE SET last_number = case_sequence.last_number + 1
+            INSERT INTO case_sequence (year, last_number) VALUES (\(bind: year), \(bind: count))
+            ON CONFLICT (year) DO UPDATE SET last_number = case_sequence.last_number + excluded.last_number
             RETURNING last_number
             """).first()
-        return try row?.int("last_number") ?? 1
+        return (try row?.int("last_number") ?? count) - count + 1
     }
 
     static let caseColumns = ["id", "organisation_id", "reference", "service_id", "service_code", "service_name", "status", "resolution", "priority", "channel",
@@ -259,8 +260,8 @@ enum CasesStore {
         return values
     }
 
-    static func insert(_ c: Case, on db: any SQLDatabase) async throws {
-        try await Database.insertRows(db, into: "case_record", columns: caseColumns, rows: [values(c)])
+    static func insert(_ cases: [Case], on db: any SQLDatabase) async throws {
+        try await Database.insertRows(db, into: "case_record", columns: caseColumns, rows: cases.map { values($0) })
     }
 
     /// Writes a changed case if its version is still `expectedVersion`; false when someone else changed it first.
@@ -373,6 +374,16 @@ enum CasesStore {
                 \(bind: e.actor), \(bind: e.actorOrganisationID.string), \(bind: e.channel), \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue),
                 \(bind: e.isPublic ? 1 : 0), \(bind: e.text), \(bind: json(e.data)))
             """).run()
+    }
+
+    /// Events whose timeline places are known (new cases), in a few statements.
+    static func append(_ events: [(CaseEvent, Int)], on db: any SQLDatabase) async throws {
+        try await Database.insertRows(db, into: "case_event", columns: ["id", "case_id", "organisation_id", "seq", "at", "kind", "actor", "actor_organisation_id",
+                                                                        "channel", "from_status", "to_status", "is_public", "body", "data"],
+                                      rows: events.map { e, seq in
+            [e.id.string, e.caseID.string, e.organisationID.string, seq, e.at.iso, e.kind.rawValue, e.actor, e.actorOrganisationID.string, e.channel,
+             e.fromStatus?.rawValue, e.toStatus?.rawValue, e.isPublic ? 1 : 0, e.text, json(e.data)]
+        })
     }
 
     static func events(case id: CaseID, on db: any SQLDatabase) async throws -> [CaseEvent] {
@@ -541,6 +552,21 @@ enum CasesStore {
     }
 
     /// Queues a message once per event key: a second attempt to queue the same event changes nothing.
+    /// Many messages in one statement; a message whose event key is already queued is skipped, as with one.
+    static func enqueue(_ messages: [OutgoingMessage], on db: any SQLDatabase) async throws {
+        guard !messages.isEmpty else { return }
+        var q: SQLQueryString = "INSERT INTO notification (id, organisation_id, event_key, kind, case_id, recipient, subject, body, status, attempts, next_attempt_at, created_at) VALUES "
+        for (i, n) in messages.enumerated() {
+            q += i == 0 ? "" : ", "
+            q += """
+                (\(bind: n.id), \(bind: n.organisationID.string), \(bind: n.eventKey), \(bind: n.kind.rawValue), \(bind: n.caseID?.string), \(bind: n.recipient),
+                \(bind: n.subject), \(bind: n.body), 'pending', 0, \(bind: n.createdAt.iso), \(bind: n.createdAt.iso))
+                """
+        }
+        q += " ON CONFLICT (event_key) DO NOTHING"
+        try await db.raw(q).run()
+    }
+
     static func enqueue(_ n: OutgoingMessage, on db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO notification (id, organisation_id, event_key, kind, case_id, recipient, subject, body, status, attempts, next_attempt_at, created_at)
