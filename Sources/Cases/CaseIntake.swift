@@ -74,7 +74,7 @@ final class CaseIntake: Sendable {
 /// Writes a batch of new cases in one transaction: their numbers, rows, timelines, audit entries, acknowledgements and photos.
 struct NewCaseWriter: Sendable {
     let database: Database
-    let reference: ReferenceCache
+    let reference: ShortLivedCache<Cases.ReferenceKey>
     let trackURL: String
 
     func write(_ batch: [PendingCase]) async throws -> [Case] {

@@ -19,7 +19,7 @@ public struct Cases: Sendable {
     let access: Access
     /// Where customers track a case; `((track_url))` in messages is this plus `?reference=…`.
     public let trackURL: String
-    let reference: ReferenceCache
+    let reference: ShortLivedCache<ReferenceKey>
     /// New cases are written in groups (see `CaseIntake`); set up by `init`.
     let intake: CaseIntake
 
@@ -27,9 +27,17 @@ public struct Cases: Sendable {
     public init(database: Database, partnership: Partnership, register: Register, access: Access, trackURL: String = "http://localhost:8080/track",
                 referenceLifetime: Duration = .seconds(5)) {
         self.database = database; self.partnership = partnership; self.register = register; self.access = access; self.trackURL = trackURL
-        self.reference = ReferenceCache(lifetime: referenceLifetime)
+        self.reference = ShortLivedCache(lifetime: referenceLifetime)
         let writer = NewCaseWriter(database: database, reference: reference, trackURL: trackURL)
         self.intake = CaseIntake { batch in try await writer.write(batch) }
+    }
+
+    /// What `reference` holds.
+    enum ReferenceKey: Hashable, Sendable {
+        case service(OrganisationID, String)
+        case rules
+        case calendar(OrganisationID)
+        case template(OrganisationID, NotificationTemplate.Kind)
     }
 
     /// An organisation's active service with this code (kept briefly in memory: every new case reads it).

@@ -9,16 +9,24 @@ import TownhallKernel
 public struct Partnership: Sendable {
     public static let migrations = PartnershipStore.migrations
     public let database: Database
+    /// The organisation list, which almost every request reads and which changes only when a partner joins.
+    let cache: ShortLivedCache<String>
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, cacheLifetime: Duration = .seconds(5)) {
+        self.database = database
+        self.cache = ShortLivedCache(lifetime: cacheLifetime)
+    }
 
     // MARK: Organisations
 
     public func organisations() async throws -> [Organisation] {
-        try await database.read { try await PartnershipStore.all(on: $0) }
+        try await cache.value("organisations") { try await database.read { try await PartnershipStore.all(on: $0) } }
     }
 
     public func organisation(slug: String) async throws -> Organisation {
+        // Organisations are never changed or removed, so a cached one is current; one that joined on another node a
+        // moment ago is not cached yet, so a miss asks the database.
+        if let o = try await organisations().first(where: { $0.slug == slug.lowercased() }) { return o }
         guard let o = try await database.read({ try await PartnershipStore.find(slug: slug.lowercased(), on: $0) }) else {
             throw TownhallError.notFound("Organisation \(slug)", field: "organisation")
         }
@@ -26,6 +34,7 @@ public struct Partnership: Sendable {
     }
 
     public func organisation(id: OrganisationID) async throws -> Organisation {
+        if let o = try await organisations().first(where: { $0.id == id }) { return o }
         guard let o = try await database.read({ try await PartnershipStore.find(id: id, on: $0) }) else {
             throw TownhallError.notFound("Organisation \(id)", field: "organisation")
         }
@@ -34,6 +43,7 @@ public struct Partnership: Sendable {
 
     /// Registers an organisation. `actor` nil is the platform's own bootstrap (first organisation, demo loading).
     public func create(_ input: NewOrganisation, by actor: Actor?, id: OrganisationID = OrganisationID()) async throws -> Organisation {
+        defer { cache.clear() }
         if let actor { try actor.require(.organisationsManage) }
         let input = try input.validated()
         return try await database.transaction { db in
