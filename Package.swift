@@ -83,11 +83,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The one-stop shop: contact log, restricted information, agent guidance, triage.
+        .target(
+            name: "Contact",
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register"],
+            swiftSettings: swiftSettings
+        ),
         // JSON API under /api/v1 and its OpenAPI document.
         .target(
             name: "TownhallAPI",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ],
@@ -97,7 +103,7 @@ let package = Package(
         .target(
             name: "TownhallWeb",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallAPI",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -108,7 +114,7 @@ let package = Package(
         .target(
             name: "TownhallApp",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallAPI", "TownhallWeb",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallAPI", "TownhallWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -125,14 +131,14 @@ let package = Package(
         // A realistic partnership on a fresh database, shared by the test targets.
         .target(
             name: "TownhallTesting",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallApp"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallApp"],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallStoreTests",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "TownhallTesting"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

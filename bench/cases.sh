@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-1000000}
 DURATION=${DURATION:-30s}
-CONNECTIONS=${CONNECTIONS:-8}
+CONNECTIONS=${CONNECTIONS:-8 32}
 command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null
 swift build -c release --product townhall >/dev/null
 bin=$PWD/.build/release/townhall
@@ -46,8 +46,10 @@ TOWNHALL_LOG_LEVEL=warning TOWNHALL_SCHEDULER_INTERVAL=0 "$bin" serve --port $po
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
-echo "== Open311 POST requests.json: wrk, 1 thread, $CONNECTIONS connections, $DURATION (client and server share the cores)"
-out=$(BENCH_KEY=$key wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/open311.lua "http://127.0.0.1:$port")
-echo "$out" | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors" || true
-rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-python3 -c "print('Open311 POST rate is %.0f%% of the raw single-row insert rate' % (100 * float('$rate') / float('$raw')))"
+for c in $CONNECTIONS; do
+  echo "== Open311 POST requests.json: wrk, 1 thread, $c connections, $DURATION (client and server share the cores)"
+  out=$(BENCH_KEY=$key wrk -t1 -c"$c" -d"$DURATION" --latency -s bench/open311.lua "http://127.0.0.1:$port")
+  echo "$out" | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors" || true
+  rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  python3 -c "print('Open311 POST rate with $c connections is %.0f%% of the raw single-row insert rate' % (100 * float('$rate') / float('$raw')))"
+done

@@ -40,6 +40,30 @@ extension Cases {
         }
     }
 
+    /// A line of the single view's case panel: the case itself where the actor may see it, otherwise only who holds it.
+    public struct CustomerCase: Sendable {
+        /// Nil when the case is held by an organisation that does not share cases with the actor's ("held by X — ask").
+        public var `case`: Case?
+        public var heldBy: String
+    }
+
+    /// Every case a person raised or is the subject of, across the partnership, newest first. The actor sees those its
+    /// organisation may see under the sharing agreements; of the rest, only that they exist and who holds them.
+    public func cases(requester: PersonID, uprn: UPRN? = nil, limit: Int = 50, by actor: Actor) async throws -> [CustomerCase] {
+        try actor.require(.casesRead)
+        let organisations = try await partnership.organisations()
+        let names = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try await database.read { db in
+            let visible = try await self.visible(actor, db)
+            var f = CasesStore.CaseFilter(organisations: organisations.map(\.id))
+            f.requesterID = requester
+            return try await CasesStore.cases(f, after: nil, limit: limit, on: db).map { c in
+                let seen = visible.contains(c.organisationID) || c.loggedByID == actor.organisationID
+                return CustomerCase(case: seen ? c : nil, heldBy: names[c.organisationID] ?? "another organisation")
+            }
+        }
+    }
+
     public func record(reference: String, by actor: Actor) async throws -> CaseRecord {
         guard let normal = CaseReference.normalise(reference),
               let c = try await database.read({ try await CasesStore.caseRow(reference: normal, on: $0) }) else {

@@ -165,6 +165,14 @@ public struct Register: Sendable {
     }
 
     /// The whole record of a person the actor may see. Viewing it is audited, with the purpose when one is given.
+    /// The person, if the actor may see them; no audit entry (for checks before writing something about them).
+    public func visiblePerson(id: PersonID, by actor: Actor) async throws -> Person? {
+        try actor.require(.registerRead)
+        return try await database.read { db in
+            try await RegisterStore.person(id: id, organisations: try await Register.visible(actor, .contactDetails, db), on: db)
+        }
+    }
+
     public func person(id: PersonID, by actor: Actor, purpose: String? = nil) async throws -> PersonRecord {
         try actor.require(.registerRead)
         return try await database.transaction { db in

@@ -1,3 +1,4 @@
+import Contact
 import Foundation
 
 /// The OpenAPI 3.1 description of /api/v1, built from one table of operations. A test checks that every route the
@@ -80,6 +81,11 @@ public enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/teams", summary: "Your organisation's teams", tag: "access"),
         Operation(method: "get", path: "/api/v1/sla/summary", summary: "Cases due in a month per service and priority: due, met, missed, % met", tag: "cases", query: ["organisation", "month"]),
         Operation(method: "post", path: "/api/v1/sla/recompute", summary: "Recompute service levels from timelines after a calendar or target change (cases.manage)", tag: "cases"),
+        Operation(method: "post", path: "/api/v1/contacts", summary: "Log a contact with a customer: channel, reason, service, duration, outcome (contacts.log)", tag: "contact",
+                  body: "ContactLog", status: 201),
+        Operation(method: "get", path: "/api/v1/contacts", summary: "Recent contacts about a person or property, newest first", tag: "contact", query: ["person_id", "property_id", "limit"]),
+        Operation(method: "get", path: "/api/v1/contacts/summary", summary: "Your organisation's contacts on a day by channel and outcome, with the first-contact resolution rate", tag: "contact",
+                  query: ["date"]),
     ]
 
     static func obj(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
@@ -132,6 +138,9 @@ public enum OpenAPIDocument {
                         "attributes": obj([:]), "requester_id": s, "name": s, "email": s, "phone": s,
                         "location": obj(["uprn": int, "usrn": int, "lat": num, "long": num, "address": s, "postcode": s]), "channel": s, "media_urls": array(s)],
                        required: ["service_code", "location"]),
+        "ContactLog": obj(["person_id": s, "property_id": s, "channel": ["type": "string", "enum": ContactChannel.allCases.map(\.rawValue)], "reason": s,
+                           "service_code": s, "outcome": ["type": "string", "enum": ContactOutcome.allCases.map(\.rawValue)], "minutes": num, "notes": s,
+                           "case_id": s, "partner_id": s], required: ["channel", "reason", "outcome"]),
         "StatusChange": obj(["status": s, "version": int, "update": s, "resolution": s, "duplicate_of": s], required: ["status", "version"]),
         "Note": obj(["text": s, "public": ["type": "boolean"]], required: ["text"]),
         "Assignment": obj(["team_id": s, "assignee_id": s, "version": int], required: ["version"]),

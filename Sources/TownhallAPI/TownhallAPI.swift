@@ -1,5 +1,6 @@
 import Access
 import Cases
+import Contact
 import Hummingbird
 import Partnership
 import Register
@@ -10,9 +11,11 @@ public struct TownhallAPIRoutes: Sendable {
     public let access: Access
     public let register: Register
     public let cases: Cases
+    public let contacts: Contacts
     public let publicURL: String
 
-    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, publicURL: String = "http://localhost:8080") {
+    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, publicURL: String = "http://localhost:8080") {
+        self.contacts = contacts
         self.publicURL = publicURL
         self.partnership = partnership
         self.access = access
@@ -33,6 +36,7 @@ public struct TownhallAPIRoutes: Sendable {
         AdminRoutes(partnership: partnership, access: access).add(to: group)
         RegisterRoutes(register: register).add(to: group)
         CasesRoutes(cases: cases, partnership: partnership, access: access).add(to: group)
+        ContactRoutes(contacts: contacts).add(to: group)
         Open311Routes(cases: cases, partnership: partnership, access: access, publicURL: publicURL).addRoutes(to: router)
     }
 }

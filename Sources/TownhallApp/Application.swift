@@ -43,9 +43,9 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: MetricsBootstrap.registry.emitToBuffer())))
     }
 
-    TownhallAPIRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases,
+    TownhallAPIRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases, contacts: services.contacts,
                       publicURL: configuration.publicURL).addRoutes(to: router)
-    TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases,
+    TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases, contacts: services.contacts,
                       secureCookies: configuration.secureCookies, assetsDirectory: configuration.assetsDirectory).addRoutes(to: router)
     return router
 }

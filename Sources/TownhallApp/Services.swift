@@ -1,6 +1,7 @@
 import Access
 import Audit
 import Cases
+import Contact
 import Foundation
 import Logging
 import Partnership
@@ -15,9 +16,10 @@ public struct Services: Sendable {
     public let access: Access
     public let register: Register
     public let cases: Cases
+    public let contacts: Contacts
 
     /// Every area's migrations, in dependency order. Add a new area's list here.
-    public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations)
+    public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations + Contacts.migrations)
 
     public init(database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080") {
         self.database = database
@@ -25,6 +27,7 @@ public struct Services: Sendable {
         access = Access(database: database, bcryptCost: bcryptCost)
         register = Register(database: database)
         cases = Cases(database: database, partnership: partnership, register: register, access: access, trackURL: publicURL + "/track")
+        contacts = Contacts(database: database, register: register)
     }
 
     /// England and Wales bank holidays as shipped (GOV.UK's feed); loaded at start-up when none are stored yet.

@@ -15,6 +15,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case casesWrite = "cases.write"
     /// The service catalogue, routing rules, calendars and message templates.
     case casesManage = "cases.manage"
+    /// Recording contacts with customers in the contact log.
+    case contactsLog = "contacts.log"
 }
 
 /// The staff roles a partnership uses. Permissions per role are fixed here, in one table, so they can be reviewed.
@@ -39,13 +41,13 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .agent: [.registerRead, .registerWrite, .casesRead, .casesWrite]
-        case .officer: [.registerRead, .registerWrite, .registerImport, .casesRead, .casesWrite]
-        case .teamLeader: [.registerRead, .registerWrite, .registerMerge, .casesRead, .casesWrite]
-        case .manager: [.registerRead, .registerWrite, .registerMerge, .auditRead, .casesRead, .casesWrite, .casesManage]
+        case .agent: [.registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog]
+        case .officer: [.registerRead, .registerWrite, .registerImport, .casesRead, .casesWrite, .contactsLog]
+        case .teamLeader: [.registerRead, .registerWrite, .registerMerge, .casesRead, .casesWrite, .contactsLog]
+        case .manager: [.registerRead, .registerWrite, .registerMerge, .auditRead, .casesRead, .casesWrite, .casesManage, .contactsLog]
         case .administrator: [.registerRead, .registerWrite, .registerMerge, .registerImport, .auditRead, .subjectAccess,
                               .staffManage, .organisationsManage, .agreementsManage, .apiKeysManage, .casesRead, .casesWrite, .casesManage]
-        case .safeguardingOfficer: [.registerRead, .registerWrite, .safeguardingRead, .casesRead, .casesWrite]
+        case .safeguardingOfficer: [.registerRead, .registerWrite, .safeguardingRead, .casesRead, .casesWrite, .contactsLog]
         case .auditor: [.registerRead, .auditRead, .subjectAccess, .casesRead]
         }
     }

@@ -39,6 +39,11 @@ public struct TownhallError: Error, Sendable, Equatable, CustomStringConvertible
         TownhallError(.invalid, code: "missing_field", message: "Enter \(field.replacingOccurrences(of: "_", with: " ")).", field: field)
     }
 
+    /// A required field left empty, with wording that says what to enter.
+    public static func missing(_ field: String, _ message: String) -> TownhallError {
+        TownhallError(.invalid, code: "missing_field", message: message, field: field)
+    }
+
     public static func notFound(_ what: String, field: String? = nil) -> TownhallError {
         TownhallError(.notFound, code: "not_found", message: "\(what) was not found.", field: field)
     }

@@ -1,5 +1,6 @@
 import Access
 import Cases
+import Contact
 import Foundation
 import Hummingbird
 import Partnership
@@ -14,13 +15,14 @@ public struct TownhallWebRoutes: Sendable {
     let access: Access
     let register: Register
     let cases: Cases
+    let contacts: Contacts
     let secureCookies: Bool
     let assetsDirectory: String?
     let pages = Pages()
     static let formCookie = "townhall_form"
 
-    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, secureCookies: Bool, assetsDirectory: String?) {
-        self.partnership = partnership; self.access = access; self.register = register; self.cases = cases
+    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, secureCookies: Bool, assetsDirectory: String?) {
+        self.partnership = partnership; self.access = access; self.register = register; self.cases = cases; self.contacts = contacts
         self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
     }
 
@@ -73,6 +75,8 @@ public struct TownhallWebRoutes: Sendable {
         let desk = web.group("desk").add(middleware: RequireStaff())
         let routes = self
         CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
+        SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, pages: pages,
+                        chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in
             let actor = try context.requireActor()
             var model = DeskHomeModel(query: request.query("q") ?? "")
@@ -95,23 +99,6 @@ public struct TownhallWebRoutes: Sendable {
             let title = model.query.isEmpty ? "Staff desk" : "Search results for \(model.query)"
             return html(pages.render("desk-home", model.ready(), title: title, hasErrors: model.searchError != nil, chrome: try await chrome(context)),
                         status: model.searchError == nil ? .ok : .badRequest)
-        }
-        desk.get("people/:id") { _, context in
-            let actor = try context.requireActor()
-            let id: PersonID = try pageID(context, "id")
-            let record = try await register.person(id: id, by: actor)
-            let names = try await organisationNames()
-            let p = record.person
-            let model = PersonPageModel(
-                name: p.fullName, merged: p.mergedInto?.string, dateOfBirth: p.dateOfBirth?.description ?? "Not known",
-                currentAddress: record.currentAddress?.address ?? "No current address", preferredChannel: p.preferredChannel?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "Not recorded",
-                preferredLanguage: p.preferredLanguage ?? "Not recorded", organisation: names[p.organisationID] ?? "",
-                contacts: record.contacts.map { ContactRow(kind: $0.kind.rawValue.capitalized, value: $0.value) },
-                residences: record.residences.map { ResidenceRow(propertyID: $0.propertyID.string, address: $0.address ?? "UPRN \($0.uprn)", from: $0.from.description, to: $0.to?.description ?? "Now") },
-                households: record.households.map { h in HouseholdRow(name: h.name, members: h.members.map { MemberRow(id: $0.personID.string, name: $0.name, relationship: $0.relationship) }) })
-            var c = try await chrome(context)
-            c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")]
-            return html(pages.render("person", model.ready(), title: p.fullName, chrome: c))
         }
         desk.get("properties/:id") { _, context in
             let actor = try context.requireActor()
@@ -260,17 +247,6 @@ struct DeskHomeModel {
 }
 struct PersonRow { var id, name, dateOfBirth, address, organisation: String }
 struct PropertyRow { var id, address, uprn: String }
-struct PersonPageModel {
-    var name: String; var merged: String?; var dateOfBirth, currentAddress, preferredChannel, preferredLanguage, organisation: String
-    var contacts: [ContactRow]; var residences: [ResidenceRow]; var households: [HouseholdRow]
-    var hasContacts = false, hasResidences = false, hasHouseholds = false
-
-    func ready() -> PersonPageModel {
-        var m = self
-        m.hasContacts = !contacts.isEmpty; m.hasResidences = !residences.isEmpty; m.hasHouseholds = !households.isEmpty
-        return m
-    }
-}
 struct ContactRow { var kind, value: String }
 struct ResidenceRow { var propertyID, address, from, to: String }
 struct HouseholdRow { var name: String; var members: [MemberRow] }

@@ -26,7 +26,7 @@ struct HTTPHarness {
             let writer = try await s.access.createAPIKey(organisation: s.burnley.id, name: "writer", scopes: [.registerWrite, .auditRead], by: nil).1
             let reader = try await s.access.createAPIKey(organisation: s.burnley.id, name: "reader", scopes: [.registerRead], by: nil).1
             let pendle = try await s.access.createAPIKey(organisation: s.pendle.id, name: "pendle", scopes: [.registerWrite], by: nil).1
-            let cases = try await s.access.createAPIKey(organisation: s.burnley.id, name: "cases", scopes: [.casesWrite, .registerRead], by: nil).1
+            let cases = try await s.access.createAPIKey(organisation: s.burnley.id, name: "cases", scopes: [.casesWrite, .registerRead, .contactsLog], by: nil).1
             let open311 = try await s.access.createAPIKey(organisation: s.burnley.id, name: "fixmystreet", scopes: [.open311], by: nil).1
             try await app.test(.router) { client in
                 try await body(HTTPHarness(scenario: s, client: client, burnleyWriter: writer, burnleyReader: reader, pendleWriter: pendle,

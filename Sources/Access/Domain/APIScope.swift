@@ -7,6 +7,8 @@ public enum APIScope: String, Sendable, Codable, CaseIterable {
     case auditRead = "audit:read"
     case casesRead = "cases:read"
     case casesWrite = "cases:write"
+    /// A telephony or CRM system logging contacts (it reads the register to find the person).
+    case contactsLog = "contacts:log"
     case open311
     case admin
 
@@ -17,6 +19,7 @@ public enum APIScope: String, Sendable, Codable, CaseIterable {
         case .auditRead: [.auditRead]
         case .casesRead: [.casesRead]
         case .casesWrite: [.casesRead, .casesWrite]
+        case .contactsLog: [.registerRead, .contactsLog]
         // Open311 clients report problems and read them back; they see the register only to place a report.
         case .open311: [.registerRead, .casesRead, .casesWrite]
         case .admin: Set(Permission.allCases).subtracting([.safeguardingRead])

@@ -1,0 +1,83 @@
+import Audit
+import Foundation
+import Partnership
+import Register
+import SQLKit
+import TownhallDatabase
+import TownhallKernel
+
+/// The one-stop shop's contact log: every interaction an agent has with a customer, how it ended, and the day's figures.
+public struct Contacts: Sendable {
+    public static let migrations = ContactStore.migrations
+    public let database: Database
+    let register: Register
+
+    public init(database: Database, register: Register) {
+        self.database = database
+        self.register = register
+    }
+
+    /// A contact as the agent records it.
+    public struct NewContact: Sendable {
+        public var personID: PersonID?
+        public var propertyID: PropertyID?
+        public var channel: String
+        public var reason: String
+        public var serviceCode: String?
+        public var outcome: String
+        public var minutes: String?
+        public var notes: String?
+        public var caseID: String?
+        public var partnerID: OrganisationID?
+
+        public init(personID: PersonID? = nil, propertyID: PropertyID? = nil, channel: String, reason: String, serviceCode: String? = nil, outcome: String,
+                    minutes: String? = nil, notes: String? = nil, caseID: String? = nil, partnerID: OrganisationID? = nil) {
+            self.personID = personID; self.propertyID = propertyID; self.channel = channel; self.reason = reason; self.serviceCode = serviceCode
+            self.outcome = outcome; self.minutes = minutes; self.notes = notes; self.caseID = caseID; self.partnerID = partnerID
+        }
+    }
+
+    /// Records a contact about a person (or property) the agent may see. One transaction with its audit entry.
+    public func log(_ input: NewContact, by actor: Actor, now: Timestamp = .now) async throws -> ContactRecord {
+        try actor.require(.contactsLog)
+        let channel = try ContactChannel(parsing: input.channel)
+        let outcome = try ContactOutcome(parsing: input.outcome)
+        var seconds = 0
+        if let raw = input.minutes?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            guard let minutes = Double(raw), minutes >= 0, minutes.isFinite else {
+                throw TownhallError.invalid("duration", "Enter the duration in minutes, for example 4 or 2.5.", code: "invalid_duration")
+            }
+            seconds = Int((minutes * 60).rounded())
+        }
+        let record = try ContactRecord(organisationID: actor.organisationID, personID: input.personID, propertyID: input.propertyID, channel: channel,
+                                       reason: input.reason, serviceCode: input.serviceCode, outcome: outcome, durationSeconds: seconds, notes: input.notes,
+                                       caseID: input.caseID, partnerID: input.partnerID, agent: actor.label, at: now).validated()
+        if let person = record.personID, try await register.visiblePerson(id: person, by: actor) == nil {
+            throw TownhallError.notFound("Person \(person)", field: "person")
+        }
+        if let property = record.propertyID { _ = try await register.property(id: property, by: actor) }
+        try await database.transaction { db in
+            try await ContactStore.insert(record, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "contact", entityID: record.id.string, subject: record.personID,
+                                                 changes: ["outcome": .init(old: nil, new: outcome.rawValue), "channel": .init(old: nil, new: channel.rawValue)]), on: db)
+        }
+        return record
+    }
+
+    /// Recent contacts about a person or property, from the actor's organisation and those sharing case history with it.
+    public func recent(person: PersonID? = nil, property: PropertyID? = nil, limit: Int = 10, by actor: Actor) async throws -> [ContactRecord] {
+        try actor.require(.registerRead)
+        return try await database.read { db in
+            let organisations = try await Partnership.visibleOrganisations(for: actor, category: .cases, on: db)
+            return try await ContactStore.recent(person: person, property: property, organisations: organisations, limit: max(1, min(limit, 100)), on: db)
+        }
+    }
+
+    /// The actor's organisation's contacts on one London day, by channel and outcome.
+    public func summary(on day: LocalDate = .today(), by actor: Actor) async throws -> ContactSummary {
+        try actor.require(.registerRead)
+        let from = Timestamp(seconds: LondonTime.utcSeconds(date: day, minute: 0))
+        let to = Timestamp(seconds: LondonTime.utcSeconds(date: day.adding(days: 1), minute: 0))
+        return try await database.read { try await ContactStore.summary(organisation: actor.organisationID, from: from, to: to, on: $0) }
+    }
+}
