@@ -75,6 +75,7 @@ public struct TownhallWebRoutes: Sendable {
         let desk = web.group("desk").add(middleware: RequireStaff())
         let routes = self
         CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
+        ReportPages(cases: cases, partnership: partnership, register: register, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
         SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in
