@@ -45,18 +45,34 @@ extension Cases {
         /// Nil when the case is held by an organisation that does not share cases with the actor's ("held by X — ask").
         public var `case`: Case?
         public var heldBy: String
+        /// For a property's panel: the case is elsewhere in the same postcode, not at the property itself.
+        public var near = false
     }
 
     /// Every case a person raised or is the subject of, across the partnership, newest first. The actor sees those its
     /// organisation may see under the sharing agreements; of the rest, only that they exist and who holds them.
-    public func cases(requester: PersonID, uprn: UPRN? = nil, limit: Int = 50, by actor: Actor) async throws -> [CustomerCase] {
+    public func cases(requester: PersonID, limit: Int = 50, by actor: Actor) async throws -> [CustomerCase] {
+        try await customerCases(limit: limit, by: actor) { $0.requesterID = requester }
+    }
+
+    /// Cases at a property (by UPRN), then those elsewhere in its postcode ("near"), newest first within each, with the
+    /// same sharing rule as for a person.
+    public func cases(at uprn: UPRN, postcode: Postcode?, limit: Int = 50, by actor: Actor) async throws -> [CustomerCase] {
+        let at = try await customerCases(limit: limit, by: actor) { $0.uprn = uprn }
+        guard let postcode else { return at }
+        let near = try await customerCases(limit: limit, by: actor) { $0.postcodePrefix = postcode.value; $0.notUPRN = uprn }
+            .map { line -> CustomerCase in var l = line; l.near = true; return l }
+        return at + near
+    }
+
+    func customerCases(limit: Int, by actor: Actor, _ narrow: (inout CasesStore.CaseFilter) -> Void) async throws -> [CustomerCase] {
         try actor.require(.casesRead)
         let organisations = try await partnership.organisations()
         let names = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await database.read { db in
+        var f = CasesStore.CaseFilter(organisations: organisations.map(\.id))
+        narrow(&f)
+        return try await database.read { [f] db in
             let visible = try await self.visible(actor, db)
-            var f = CasesStore.CaseFilter(organisations: organisations.map(\.id))
-            f.requesterID = requester
             return try await CasesStore.cases(f, after: nil, limit: limit, on: db).map { c in
                 let seen = visible.contains(c.organisationID) || c.loggedByID == actor.organisationID
                 return CustomerCase(case: seen ? c : nil, heldBy: names[c.organisationID] ?? "another organisation")

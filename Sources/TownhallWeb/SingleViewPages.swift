@@ -38,6 +38,13 @@ struct SingleViewPages: Sendable {
         }
     }
 
+    /// A case panel line: the case where it is shared with the viewer, otherwise only who holds it.
+    static func row(_ line: Cases.CustomerCase) -> PersonCaseRow {
+        guard let c = line.case else { return PersonCaseRow(heldBy: line.heldBy, near: line.near) }
+        return PersonCaseRow(id: c.id.string, reference: c.reference, service: c.serviceName, status: c.status.title, statusClass: CasePages.statusClass(c.status),
+                             reported: CasePages.when(c.createdAt), place: CasePages.place(c), heldBy: line.heldBy, visible: true, near: line.near)
+    }
+
     func personID(_ context: TownhallContext) throws -> PersonID {
         guard let id = PersonID(try context.parameters.require("id")) else { throw TownhallError.notFound("That person") }
         return id
@@ -61,11 +68,7 @@ struct SingleViewPages: Sendable {
         model.logged = logged && error == nil
 
         if actor.permissions.contains(.casesRead) {
-            model.cases = try await cases.cases(requester: id, by: actor).map { line in
-                guard let c = line.case else { return PersonCaseRow(heldBy: line.heldBy) }
-                return PersonCaseRow(id: c.id.string, reference: c.reference, service: c.serviceName, status: c.status.title,
-                                     statusClass: CasePages.statusClass(c.status), reported: CasePages.when(c.createdAt), heldBy: line.heldBy, visible: true)
-            }
+            model.cases = try await cases.cases(requester: id, by: actor).map { SingleViewPages.row($0) }
         }
         model.recentContacts = try await contacts.recent(person: id, by: actor).map { c in
             RecentContactRow(at: CasePages.when(c.at), channel: c.channel.title, reason: c.reason, outcome: c.outcome.title,
@@ -129,8 +132,9 @@ struct PersonPageModel {
     }
 }
 struct PersonCaseRow {
-    var id = "", reference = "", service = "", status = "", statusClass = "", reported = ""
+    var id = "", reference = "", service = "", status = "", statusClass = "", reported = "", place = ""
     var heldBy: String
     var visible = false
+    var near = false
 }
 struct RecentContactRow { var at, channel, reason, outcome, minutes, agent, organisation: String }

@@ -106,12 +106,15 @@ public struct TownhallWebRoutes: Sendable {
             let property = try await register.property(id: try pageID(context, "id"), by: actor)
             let occupants = try await register.occupants(of: property.id, by: actor)
             let names = try await organisationNames()
-            let model = PropertyPageModel(
+            var model = PropertyPageModel(
                 address: property.singleLine, uprn: property.uprn.description, parentUPRN: property.parentUPRN?.description,
                 postcode: property.postcode?.value ?? "Not recorded",
                 coordinates: property.latitude.map { String(format: "%.5f, %.5f", $0, property.longitude ?? 0) } ?? "Not recorded",
                 band: property.councilTaxBand ?? "Not banded", organisation: names[property.organisationID] ?? "",
                 occupants: occupants.map { OccupantRow(id: $0.0.id.string, name: $0.0.fullName, from: $0.1.from.description, to: $0.1.to?.description ?? "Now") })
+            if actor.permissions.contains(.casesRead) {
+                model.cases = try await cases.cases(at: property.uprn, postcode: property.postcode, by: actor).map { SingleViewPages.row($0) }
+            }
             var c = try await chrome(context)
             c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")]
             return html(pages.render("property", model.ready(), title: property.singleLine, chrome: c))
@@ -255,10 +258,13 @@ struct MemberRow { var id, name: String; var relationship: String? }
 struct PropertyPageModel {
     var address, uprn: String; var parentUPRN: String?; var postcode, coordinates, band, organisation: String; var occupants: [OccupantRow]
     var hasOccupants = false
+    var cases: [PersonCaseRow] = []
+    var hasCases = false
 
     func ready() -> PropertyPageModel {
         var m = self
         m.hasOccupants = !occupants.isEmpty
+        m.hasCases = !cases.isEmpty
         return m
     }
 }

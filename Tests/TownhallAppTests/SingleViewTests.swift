@@ -77,4 +77,27 @@ import TownhallTesting
             #expect(try await h.count("contact_log") == before + 2)
         }
     }
+
+    @Test func thePropertyViewListsCasesAtAndNearTheAddress() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let home = try await s.property(100_012_536_898, "1", "Grimshaw Street", postcode: "BB11 2BD", in: s.burnleyAgent)
+            let light = try await s.cases.create(Cases.NewCase(serviceCode: "587", attributes: ["waste_type": ["garden"], "quantity": ["bag"]],
+                                                               location: CaseLocation(uprn: home.uprn)), by: s.actor(s.burnleyAgent))
+            let nearby = try await s.cases.create(try CasePagesTests.flyTipping(), by: s.actor(s.burnleyAgent))   // same postcode, no UPRN
+            _ = try await s.cases.create(Cases.NewCase(serviceCode: "asb", attributes: ["ongoing": ["recent"]], location: CaseLocation(postcode: try Postcode("BB11 2BD"))),
+                                         by: s.actor(s.policeAgent))
+            let other = try await s.cases.create(Cases.NewCase(serviceCode: "584", attributes: ["offensive": ["no"]], location: CaseLocation(postcode: try Postcode("BB9 7PU"))),
+                                                 by: s.actor(s.pendleAgent))
+
+            let cookie = try #require(WebTests.cookie(try await WebTests().signIn(h), "townhall_session"))
+            let page = try await h.call(.get, "/desk/properties/\(home.id)", headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            let at = try #require(page.text.range(of: light.reference)), near = try #require(page.text.range(of: nearby.reference))
+            #expect(at.lowerBound < near.lowerBound)   // the address's own cases first
+            #expect(page.text.contains("Nearby: Back Parker Street, BB11 2BD"))
+            #expect(page.text.contains("A case not shared with your organisation: ask Lancashire Constabulary."))
+            #expect(!page.text.contains(other.reference))   // another postcode
+        }
+    }
 }

@@ -323,6 +323,8 @@ enum CasesStore {
         var assigneeID: StaffID?
         var requesterID: PersonID?
         var uprn: UPRN?
+        /// Leave out cases at this UPRN (a property's "near by" list, after its own).
+        var notUPRN: UPRN?
         var postcodePrefix: String?
         var references: [String] = []
         var createdFrom: Timestamp?
@@ -346,6 +348,7 @@ enum CasesStore {
         if let a = f.assigneeID { q += " AND assignee_id = \(bind: a.string)" }
         if let r = f.requesterID { q += " AND requester_id = \(bind: r.string)" }
         if let u = f.uprn { q += " AND uprn = \(bind: u.value)" }
+        if let u = f.notUPRN { q += " AND (uprn IS NULL OR uprn <> \(bind: u.value))" }
         if let p = f.postcodePrefix { q += " AND postcode LIKE \(bind: p + "%")" }
         if !f.references.isEmpty { q += " AND reference IN (\(binds: f.references))" }
         if let from = f.createdFrom { q += " AND created_at >= \(bind: from.iso)" }
