@@ -99,14 +99,9 @@ struct NewCaseWriter: Sendable {
             }, on: db)
             var messages: [OutgoingMessage] = []
             for (p, c) in zip(batch, written) {
-                if let email = c.contact.email {
-                    let template = try await reference.value(.template(c.organisationID, .caseAcknowledgement)) {
-                        try await Cases.template(.caseAcknowledgement, organisation: c.organisationID, on: db)
-                    }
-                    let rendered = template.render(Cases.values(for: c, organisationName: p.organisationName, trackURL: trackURL))
-                    messages.append(OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: c.organisationID, eventKey: "case/\(c.id)/acknowledgement",
-                                                    kind: .caseAcknowledgement, caseID: c.id, recipient: email, subject: rendered.subject, body: rendered.body,
-                                                    status: "pending", attempts: 0, createdAt: c.createdAt, lastError: nil))
+                if let m = try await Cases.customerMessage(c, kind: .caseAcknowledgement, eventKey: "case/\(c.id)/acknowledgement", values: [:],
+                                                           organisationName: p.organisationName, at: c.createdAt, trackURL: trackURL, reference: reference, on: db) {
+                    messages.append(m)
                 }
                 for (i, file) in p.files.enumerated() {
                     _ = try await Cases.store(file, on: c, isPublic: true, position: i + 1, by: p.actor, at: c.createdAt, db: db)

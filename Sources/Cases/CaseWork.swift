@@ -68,7 +68,7 @@ extension Cases {
     func customerCases(limit: Int, by actor: Actor, _ narrow: (inout CasesStore.CaseFilter) -> Void) async throws -> [CustomerCase] {
         try actor.require(.casesRead)
         let organisations = try await partnership.organisations()
-        let names = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = organisations.namesByID
         var f = CasesStore.CaseFilter(organisations: organisations.map(\.id))
         narrow(&f)
         return try await database.read { [f] db in

@@ -23,7 +23,7 @@ public struct Cases: Sendable {
     /// New cases are written in groups (see `CaseIntake`); set up by `init`.
     let intake: CaseIntake
 
-    /// `referenceLifetime`: how long services, rules, calendars and templates are kept in memory (see `ReferenceCache`).
+    /// `referenceLifetime`: how long services, rules, calendars and templates are kept in memory (see `ShortLivedCache`).
     public init(database: Database, partnership: Partnership, register: Register, access: Access, trackURL: String = "http://localhost:8080/track",
                 referenceLifetime: Duration = .seconds(5)) {
         self.database = database; self.partnership = partnership; self.register = register; self.access = access; self.trackURL = trackURL
@@ -51,6 +51,14 @@ public struct Cases: Sendable {
 
     public func services(organisation: OrganisationID, publicOnly: Bool = false) async throws -> [ServiceDefinition] {
         try await database.read { try await CasesStore.services(organisations: [organisation], publicOnly: publicOnly, on: $0) }
+    }
+
+    /// Every partner's public, active services, one per code (the place reported decides which partner acts), by group and name.
+    public func publicCatalogue() async throws -> [ServiceDefinition] {
+        let everyone = try await partnership.organisations().map(\.id)
+        var seen = Set<String>()
+        return try await database.read { try await CasesStore.services(organisations: everyone, publicOnly: true, on: $0) }
+            .filter { seen.insert($0.code).inserted }
     }
 
     /// A service of an organisation by code.

@@ -49,12 +49,20 @@ extension Cases {
     /// the message exists if and only if the change that caused it does.
     func notifyCustomer(_ c: Case, kind: NotificationTemplate.Kind, eventKey: String, values extra: [String: String], organisationName: String,
                         at time: Timestamp, on db: any SQLDatabase) async throws {
-        guard let email = c.contact.email else { return }
+        guard let message = try await Cases.customerMessage(c, kind: kind, eventKey: eventKey, values: extra, organisationName: organisationName, at: time,
+                                                            trackURL: trackURL, reference: reference, on: db) else { return }
+        try await CasesStore.enqueue([message], on: db)
+    }
+
+    /// The customer's message about a case, from the organisation's template (kept briefly in memory); nil when they gave
+    /// no email address.
+    static func customerMessage(_ c: Case, kind: NotificationTemplate.Kind, eventKey: String, values extra: [String: String], organisationName: String,
+                                at time: Timestamp, trackURL: String, reference: ShortLivedCache<ReferenceKey>, on db: any SQLDatabase) async throws -> OutgoingMessage? {
+        guard let email = c.contact.email else { return nil }
         let template = try await reference.value(.template(c.organisationID, kind)) { try await Cases.template(kind, organisation: c.organisationID, on: db) }
-        let rendered = template.render(values(for: c, organisationName: organisationName).merging(extra) { _, new in new })
-        try await CasesStore.enqueue(OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: c.organisationID, eventKey: eventKey, kind: kind, caseID: c.id,
-                                                     recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0,
-                                                     createdAt: time, lastError: nil), on: db)
+        let rendered = template.render(values(for: c, organisationName: organisationName, trackURL: trackURL).merging(extra) { _, new in new })
+        return OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: c.organisationID, eventKey: eventKey, kind: kind, caseID: c.id,
+                               recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
     }
 
     /// Queues an alert to the leaders of the case's team (or the organisation's managers); returns who was alerted.
@@ -72,11 +80,10 @@ extension Cases {
         var v = values(for: c, organisationName: organisation.name)
         v["team_name"] = teamName
         let rendered = template.render(v)
-        for (_, email) in recipients {
-            try await CasesStore.enqueue(OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: c.organisationID, eventKey: "\(eventKey)/\(email)",
-                                                         kind: kind, caseID: c.id, recipient: email, subject: rendered.subject, body: rendered.body,
-                                                         status: "pending", attempts: 0, createdAt: time, lastError: nil), on: db)
-        }
+        try await CasesStore.enqueue(recipients.map { _, email in
+            OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: c.organisationID, eventKey: "\(eventKey)/\(email)", kind: kind, caseID: c.id,
+                            recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
+        }, on: db)
         return recipients.map(\.0)
     }
 

@@ -139,7 +139,7 @@ struct CasePages: Sendable {
         let area = request.query("area") ?? ""
         q.area = area.isEmpty ? nil : area
         let page = try await cases.list(q, after: try request.query("cursor").map { try Cursor(token: $0) }, limit: PageSize(value: 50), by: actor)
-        let names = Dictionary(try await partnership.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = try await partnership.organisations().namesByID
         let services = try await cases.services(organisation: actor.organisationID)
         let teams = try await access.teams(in: actor.organisationID)
         var model = QueueModel(organisation: names[actor.organisationID] ?? "", area: area)
@@ -172,7 +172,7 @@ struct CasePages: Sendable {
         let record = try await cases.record(id: id, by: actor)
         let c = record.case
         let organisations = try await partnership.organisations()
-        let names = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = organisations.namesByID
         let service = try? await cases.service(code: c.serviceCode, organisation: c.organisationID)
         let teams = record.canChange ? try await access.teams(in: c.organisationID) : []
         var model = CaseModel(id: c.id.string, reference: c.reference, service: c.serviceName, status: c.status.title, statusClass: CasePages.statusClass(c.status),

@@ -2,7 +2,6 @@ import Access
 import Cases
 import Foundation
 import Hummingbird
-import Partnership
 import Register
 import TownhallAPI
 import TownhallKernel
@@ -12,7 +11,6 @@ import TownhallKernel
 /// track. Anonymous; works without JavaScript; one question group per page, as the Design System asks.
 struct ReportPages: Sendable {
     let cases: Cases
-    let partnership: Partnership
     let register: Register
     let pages: Pages
     let secureCookies: Bool
@@ -44,7 +42,7 @@ struct ReportPages: Sendable {
                 throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.")
             }
             let code = form.value("service") ?? ""
-            guard let service = try await offered().first(where: { $0.code == code }) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
+            guard let service = try await cases.publicCatalogue().first(where: { $0.code == code }) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
             var answers: [String: [String]] = [:]
             for a in service.attributes where a.variable {
                 let given = (form.fields["attribute[\(a.code)]"] ?? []).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
@@ -80,22 +78,12 @@ struct ReportPages: Sendable {
         }
     }
 
-    /// Public, active services across the partnership, one per code (the location decides who acts on it).
-    func offered() async throws -> [ServiceDefinition] {
-        var seen = Set<String>()
-        var out: [ServiceDefinition] = []
-        for o in try await partnership.organisations() {
-            for s in try await cases.services(organisation: o.id, publicOnly: true) where seen.insert(s.code).inserted { out.append(s) }
-        }
-        return out.sorted { ($0.group, $0.name) < ($1.group, $1.name) }
-    }
-
     func choices(selected: String) async throws -> [CasePages.Option] {
-        try await offered().map { CasePages.Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
+        try await cases.publicCatalogue().map { CasePages.Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
     }
 
     func details(code: String, form: FormBody, context: TownhallContext, error: TownhallError? = nil) async throws -> Response {
-        guard let service = try await offered().first(where: { $0.code == code }) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
+        guard let service = try await cases.publicCatalogue().first(where: { $0.code == code }) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
         let token = context.csrfToken ?? Access.newFormToken()
         var model = ReportDetailsModel(service: service.code, serviceName: service.name, csrfToken: token,
                                        postcode: form.value("postcode") ?? "", whereText: form.value("where") ?? "",

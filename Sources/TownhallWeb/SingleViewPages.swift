@@ -19,11 +19,11 @@ struct SingleViewPages: Sendable {
 
     func add(desk: RouterGroup<TownhallContext>) {
         desk.get("people/:id") { request, context in
-            try await personPage(try personID(context), context: context, logged: request.query("logged") != nil)
+            try await personPage(try pageID(context, "id"), context: context, logged: request.query("logged") != nil)
         }
         desk.post("people/:id/contacts") { request, context in
             let actor = try context.requireActor()
-            let id = try personID(context)
+            let id: PersonID = try pageID(context, "id")
             let form = try await Form.read(request)
             guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
             let input = Contacts.NewContact(personID: id, channel: form["channel"] ?? "", reason: form["reason"] ?? "", serviceCode: form["service_code"],
@@ -45,16 +45,11 @@ struct SingleViewPages: Sendable {
                              reported: CasePages.when(c.createdAt), place: CasePages.place(c), heldBy: line.heldBy, visible: true, near: line.near)
     }
 
-    func personID(_ context: TownhallContext) throws -> PersonID {
-        guard let id = PersonID(try context.parameters.require("id")) else { throw TownhallError.notFound("That person") }
-        return id
-    }
-
     func personPage(_ id: PersonID, context: TownhallContext, logged: Bool = false, form: [String: String] = [:], error: TownhallError? = nil) async throws -> Response {
         let actor = try context.requireActor()
         let record = try await register.person(id: id, by: actor)
         let organisations = try await partnership.organisations()
-        let names = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = organisations.namesByID
         let p = record.person
         var model = PersonPageModel(
             id: id.string, name: p.fullName, merged: p.mergedInto?.string, dateOfBirth: p.dateOfBirth?.description ?? "Not known",

@@ -75,7 +75,7 @@ public struct TownhallWebRoutes: Sendable {
         let desk = web.group("desk").add(middleware: RequireStaff())
         let routes = self
         CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
-        ReportPages(cases: cases, partnership: partnership, register: register, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
+        ReportPages(cases: cases, register: register, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
         SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in
@@ -127,9 +127,7 @@ public struct TownhallWebRoutes: Sendable {
         return Chrome(staffName: staff.displayName, organisationName: organisation?.name, csrfToken: context.csrfToken)
     }
 
-    func organisationNames() async throws -> [OrganisationID: String] {
-        Dictionary(try await partnership.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-    }
+    func organisationNames() async throws -> [OrganisationID: String] { try await partnership.organisations().namesByID }
 
     func signInPage(_ model: SignInModel, status: HTTPResponse.Status) -> Response {
         var model = model
@@ -146,10 +144,12 @@ public struct TownhallWebRoutes: Sendable {
         return raw
     }
 
-    func pageID<Tag>(_ context: TownhallContext, _ name: String) throws -> Identifier<Tag> {
-        guard let id = Identifier<Tag>(try context.parameters.require(name)) else { throw TownhallError.notFound("That record") }
-        return id
-    }
+}
+
+/// The id in a page's path; a malformed one is a page not found.
+func pageID<Tag>(_ context: TownhallContext, _ name: String) throws -> Identifier<Tag> {
+    guard let id = Identifier<Tag>(try context.parameters.require(name)) else { throw TownhallError.notFound("That record") }
+    return id
 }
 
 func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {

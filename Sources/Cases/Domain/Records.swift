@@ -45,7 +45,7 @@ public struct NewAttachment: Sendable, Equatable {
         }
         guard !content.isEmpty else { throw TownhallError.invalid(field, "The file is empty.", code: "empty_file") }
         let name = String(filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "attachment")
-            .filter { !$0.isASCII || !($0.asciiValue! < 32 || $0 == "\"") }.trimmingCharacters(in: .whitespaces)
+            .filter { $0 != "\"" && !($0.asciiValue.map { $0 < 32 } ?? false) }.trimmingCharacters(in: .whitespaces)
         guard name.count <= 200 else { throw TownhallError.invalid(field, "A file name can be at most 200 characters.") }
         return NewAttachment(filename: name.isEmpty ? "attachment" : name, contentType: type, content: content, field: field)
     }

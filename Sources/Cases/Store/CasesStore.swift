@@ -365,21 +365,13 @@ enum CasesStore {
 
     // MARK: Timeline
 
-    /// Appends an event; `seq` is its place in the timeline when the caller knows it (a case being created), else the next.
-    static func append(_ e: CaseEvent, seq known: Int? = nil, on db: any SQLDatabase) async throws {
-        var seq = known ?? 0
-        if known == nil {
-            seq = try await db.raw("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM case_event WHERE case_id = \(bind: e.caseID.string)").first()?.int("seq") ?? 1
-        }
-        try await db.raw("""
-            INSERT INTO case_event (id, case_id, organisation_id, seq, at, kind, actor, actor_organisation_id, channel, from_status, to_status, is_public, body, data)
-            VALUES (\(bind: e.id.string), \(bind: e.caseID.string), \(bind: e.organisationID.string), \(bind: seq), \(bind: e.at.iso), \(bind: e.kind.rawValue),
-                \(bind: e.actor), \(bind: e.actorOrganisationID.string), \(bind: e.channel), \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue),
-                \(bind: e.isPublic ? 1 : 0), \(bind: e.text), \(bind: json(e.data)))
-            """).run()
+    /// Appends an event as the next in its case's timeline.
+    static func append(_ e: CaseEvent, on db: any SQLDatabase) async throws {
+        let seq = try await db.raw("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM case_event WHERE case_id = \(bind: e.caseID.string)").first()?.int("seq") ?? 1
+        try await append([(e, seq)], on: db)
     }
 
-    /// Events whose timeline places are known (new cases), in a few statements.
+    /// Events at known timeline places (a new case's are 1, 2, …), in a few statements.
     static func append(_ events: [(CaseEvent, Int)], on db: any SQLDatabase) async throws {
         try await Database.insertRows(db, into: "case_event", columns: ["id", "case_id", "organisation_id", "seq", "at", "kind", "actor", "actor_organisation_id",
                                                                         "channel", "from_status", "to_status", "is_public", "body", "data"],
@@ -554,8 +546,8 @@ enum CasesStore {
             """).run()
     }
 
-    /// Queues a message once per event key: a second attempt to queue the same event changes nothing.
-    /// Many messages in one statement; a message whose event key is already queued is skipped, as with one.
+    /// Queues messages, once per event key: a message whose event is already queued is skipped, so queuing the same
+    /// event twice changes nothing.
     static func enqueue(_ messages: [OutgoingMessage], on db: any SQLDatabase) async throws {
         guard !messages.isEmpty else { return }
         var q: SQLQueryString = "INSERT INTO notification (id, organisation_id, event_key, kind, case_id, recipient, subject, body, status, attempts, next_attempt_at, created_at) VALUES "
@@ -568,15 +560,6 @@ enum CasesStore {
         }
         q += " ON CONFLICT (event_key) DO NOTHING"
         try await db.raw(q).run()
-    }
-
-    static func enqueue(_ n: OutgoingMessage, on db: any SQLDatabase) async throws {
-        try await db.raw("""
-            INSERT INTO notification (id, organisation_id, event_key, kind, case_id, recipient, subject, body, status, attempts, next_attempt_at, created_at)
-            VALUES (\(bind: n.id), \(bind: n.organisationID.string), \(bind: n.eventKey), \(bind: n.kind.rawValue), \(bind: n.caseID?.string), \(bind: n.recipient),
-                \(bind: n.subject), \(bind: n.body), 'pending', 0, \(bind: n.createdAt.iso), \(bind: n.createdAt.iso))
-            ON CONFLICT (event_key) DO NOTHING
-            """).run()
     }
 
     /// Takes up to `limit` due messages and leases them to this worker for `lease` seconds, so another worker (or node)

@@ -109,3 +109,8 @@ public struct LocalAuthority: Sendable, Codable, Equatable {
     public var parentGSS: String?
     public var country: String
 }
+
+extension Array where Element == Organisation {
+    /// Names by id, for pages and messages that show who holds what.
+    public var namesByID: [OrganisationID: String] { Dictionary(map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }) }
+}
