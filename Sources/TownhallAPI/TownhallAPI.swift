@@ -12,10 +12,13 @@ public struct TownhallAPIRoutes: Sendable {
     public let register: Register
     public let cases: Cases
     public let contacts: Contacts
+    public let restrictions: Restrictions
     public let publicURL: String
 
-    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, publicURL: String = "http://localhost:8080") {
+    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
+                publicURL: String = "http://localhost:8080") {
         self.contacts = contacts
+        self.restrictions = restrictions
         self.publicURL = publicURL
         self.partnership = partnership
         self.access = access
@@ -37,6 +40,7 @@ public struct TownhallAPIRoutes: Sendable {
         RegisterRoutes(register: register).add(to: group)
         CasesRoutes(cases: cases, partnership: partnership, access: access).add(to: group)
         ContactRoutes(contacts: contacts).add(to: group)
+        RestrictionRoutes(restrictions: restrictions).add(to: group)
         Open311Routes(cases: cases, partnership: partnership, access: access, publicURL: publicURL).addRoutes(to: router)
     }
 }

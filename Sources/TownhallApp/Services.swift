@@ -8,6 +8,7 @@ import Partnership
 import Register
 import TownhallDatabase
 import TownhallKernel
+import TownhallWeb
 
 /// The opened database and every area's service, built once per process.
 public struct Services: Sendable {
@@ -17,6 +18,9 @@ public struct Services: Sendable {
     public let register: Register
     public let cases: Cases
     public let contacts: Contacts
+    public let restrictions: Restrictions
+    /// The single view's panels, in the order they are shown. A module that adds a panel registers its source here.
+    public let panels: SingleViewPanels
 
     /// Every area's migrations, in dependency order. Add a new area's list here.
     public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations + Contacts.migrations)
@@ -28,6 +32,8 @@ public struct Services: Sendable {
         register = Register(database: database)
         cases = Cases(database: database, partnership: partnership, register: register, access: access, trackURL: publicURL + "/track")
         contacts = Contacts(database: database, register: register)
+        restrictions = Restrictions(database: database, register: register)
+        panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership)])
     }
 
     /// England and Wales bank holidays as shipped (GOV.UK's feed); loaded at start-up when none are stored yet.

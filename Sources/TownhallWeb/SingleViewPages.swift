@@ -14,12 +14,14 @@ struct SingleViewPages: Sendable {
     let cases: Cases
     let contacts: Contacts
     let partnership: Partnership
+    let panels: SingleViewPanels
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
     func add(desk: RouterGroup<TownhallContext>) {
         desk.get("people/:id") { request, context in
-            try await personPage(try pageID(context, "id"), context: context, logged: request.query("logged") != nil)
+            try await personPage(try pageID(context, "id"), context: context, logged: request.query("logged") != nil,
+                                notice: request.query("flagged") != nil ? "Restricted flag added" : request.query("flag_ended") != nil ? "Restricted flag ended" : nil)
         }
         desk.post("people/:id/contacts") { request, context in
             let actor = try context.requireActor()
@@ -45,7 +47,7 @@ struct SingleViewPages: Sendable {
                              reported: CasePages.when(c.createdAt), place: CasePages.place(c), heldBy: line.heldBy, visible: true, near: line.near)
     }
 
-    func personPage(_ id: PersonID, context: TownhallContext, logged: Bool = false, form: [String: String] = [:], error: TownhallError? = nil) async throws -> Response {
+    func personPage(_ id: PersonID, context: TownhallContext, logged: Bool = false, notice: String? = nil, form: [String: String] = [:], error: TownhallError? = nil) async throws -> Response {
         let actor = try context.requireActor()
         let record = try await register.person(id: id, by: actor)
         let organisations = try await partnership.organisations()
@@ -61,6 +63,8 @@ struct SingleViewPages: Sendable {
             households: record.households.map { h in HouseholdRow(name: h.name, members: h.members.map { MemberRow(id: $0.personID.string, name: $0.name, relationship: $0.relationship) }) })
         model.csrfToken = context.csrfToken ?? ""
         model.logged = logged && error == nil
+        model.notice = notice
+        model.panels = await panels.panels(for: .person(id), by: actor).map(PanelView.init)
 
         if actor.permissions.contains(.casesRead) {
             model.cases = try await cases.cases(requester: id, by: actor).map { SingleViewPages.row($0) }
@@ -109,6 +113,8 @@ struct PersonPageModel {
     var hasRecentContacts = false
     var canLog = false
     var logged = false
+    var notice: String?
+    var panels: [PanelView] = []
     var csrfToken = ""
     var services: [CasePages.Option] = []
     var channels: [CasePages.Option] = []

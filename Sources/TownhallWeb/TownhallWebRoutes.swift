@@ -16,13 +16,17 @@ public struct TownhallWebRoutes: Sendable {
     let register: Register
     let cases: Cases
     let contacts: Contacts
+    let restrictions: Restrictions
+    let panels: SingleViewPanels
     let secureCookies: Bool
     let assetsDirectory: String?
     let pages = Pages()
     static let formCookie = "townhall_form"
 
-    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, secureCookies: Bool, assetsDirectory: String?) {
+    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
+                panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
         self.partnership = partnership; self.access = access; self.register = register; self.cases = cases; self.contacts = contacts
+        self.restrictions = restrictions; self.panels = panels
         self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
     }
 
@@ -76,7 +80,9 @@ public struct TownhallWebRoutes: Sendable {
         let routes = self
         CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
         ReportPages(cases: cases, register: register, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
-        SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, pages: pages,
+        SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, panels: panels, pages: pages,
+                        chrome: { try await routes.chrome($0) }).add(desk: desk)
+        RestrictedPages(restrictions: restrictions, register: register, partnership: partnership, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in
             let actor = try context.requireActor()
@@ -115,6 +121,7 @@ public struct TownhallWebRoutes: Sendable {
             if actor.permissions.contains(.casesRead) {
                 model.cases = try await cases.cases(at: property.uprn, postcode: property.postcode, by: actor).map { SingleViewPages.row($0) }
             }
+            model.panels = await panels.panels(for: .property(property.id), by: actor).map(PanelView.init)
             var c = try await chrome(context)
             c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")]
             return html(pages.render("property", model.ready(), title: property.singleLine, chrome: c))
@@ -258,6 +265,7 @@ struct MemberRow { var id, name: String; var relationship: String? }
 struct PropertyPageModel {
     var address, uprn: String; var parentUPRN: String?; var postcode, coordinates, band, organisation: String; var occupants: [OccupantRow]
     var hasOccupants = false
+    var panels: [PanelView] = []
     var cases: [PersonCaseRow] = []
     var hasCases = false
 

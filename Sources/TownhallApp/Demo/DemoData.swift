@@ -110,6 +110,7 @@ public struct DemoData: Sendable {
             } catch let e as TownhallError where e.kind == .conflict { continue }
         }
         summary.cases = try await loadCases(orgs)
+        try await loadRestrictions(orgs["burnley"]!)
         return summary
     }
 
@@ -232,5 +233,27 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
         z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
         return z ^ (z >> 31)
+    }
+}
+
+extension DemoData {
+    /// A family in Burnley with restricted information: the father has a violent marker (other staff are told it exists),
+    /// the son a child-protection plan (hidden from everyone but designated officers).
+    func loadRestrictions(_ burnley: Organisation) async throws {
+        let officer = Actor(organisationID: burnley.id, principal: .staff(id: StaffID(StableUUID.make("staff/burnley.safeguarding-officer")),
+                                                                          username: "burnley.safeguarding-officer"), permissions: Role.safeguardingOfficer.permissions, channel: .system)
+        let people: [(slug: String, given: String, born: String, kind: String, details: String)] = [
+            ("dean-hartley", "Dean", "1984-07-19", "violent_marker",
+             "Threatened a housing officer with a knife at the door, June 2025 (police reference LC-20250611-0412). Two officers on any visit; meet at the office."),
+            ("kai-hartley", "Kai", "2015-03-02", "child_protection_plan",
+             "Child-protection plan (neglect) since March 2026. Lead social worker: Jo Ahmed, Lancashire Children's Social Care, 0300 123 6720. Share nothing with the father."),
+        ]
+        for p in people {
+            let id = PersonID(StableUUID.make("person/\(p.slug)"))
+            guard try await services.register.visiblePerson(id: id, by: officer) == nil else { continue }
+            _ = try await services.register.createPerson(PersonInput(givenName: p.given, familyName: "Hartley", dateOfBirth: p.born, uprn: 2_315_1000_005, movedIn: "2019-09-01"),
+                                                         by: .system(burnley.id, "demo"), id: id)
+            _ = try await services.restrictions.raise(.init(kind: p.kind, details: p.details, startsOn: "2026-04-01", reviewOn: "2027-03-31"), person: id, by: officer)
+        }
     }
 }
