@@ -86,7 +86,7 @@ let package = Package(
         // The one-stop shop: contact log, restricted information, agent guidance, triage.
         .target(
             name: "Contact",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases"],
             swiftSettings: swiftSettings
         ),
         // JSON API under /api/v1 and its OpenAPI document.

@@ -41,6 +41,14 @@ public struct Cases: Sendable {
     }
 
     /// An organisation's active service with this code (kept briefly in memory: every new case reads it).
+    /// A partner's active service with this code, the first found: what a case sent to the wrong organisation or tier is about.
+    public func anyActiveService(code: String, organisations: [OrganisationID]? = nil) async throws -> ServiceDefinition? {
+        var ids = organisations ?? []
+        if organisations == nil { ids = try await partnership.organisations().map(\.id) }
+        let everyone = ids
+        return try await database.read { try await CasesStore.services(organisations: everyone, code: code, publicOnly: false, on: $0).first { $0.active } }
+    }
+
     func activeService(organisation: OrganisationID, code: String) async throws -> ServiceDefinition? {
         try await reference.value(.service(organisation, code)) {
             try await database.read { try await CasesStore.activeService(organisation: organisation, code: code, on: $0) }
@@ -316,9 +324,7 @@ public struct Cases: Sendable {
         let organisations = try await partnership.organisations()
         let everyone = organisations.map(\.id)
         var requested = try await activeService(organisation: sentTo, code: code)
-        if requested == nil {
-            requested = try await database.read { try await CasesStore.services(organisations: everyone, code: code, publicOnly: false, on: $0).first { $0.active } }
-        }
+        if requested == nil { requested = try await anyActiveService(code: code, organisations: everyone) }
         guard let requested else {
             throw TownhallError.invalid("service_code", "There is no service with the code \(code).", code: "unknown_service")
         }

@@ -49,10 +49,21 @@ public enum StandardCatalogue {
                         ServiceAttribute(code: "ongoing", datatype: .singlevaluelist, required: true, order: 1, description: "Is it happening now?",
                                          values: values([("now", "Yes, now"), ("recent", "In the last few days"), ("ongoing", "It keeps happening")])),
                        ], priority: .high, targets: [.urgent: target(1, .workingHours), .high: target(1, .workingDays), .normal: target(5, .workingDays)])
+        // Adult social care at first contact (Care Act 2014, s.9): referrals made by staff after triage, not reported by the public.
+        var equipment = make("178", "Equipment and adaptations assessment", "Adult social care",
+                             "A simple assessment for daily-living equipment (grab rails, bath seats, raised toilet seats) by an occupational therapy assistant.",
+                             tier: .countyUnitary, keywords: ["equipment", "adaptation", "grab rail", "bath", "occupational therapy"], attributes: [], priority: .high,
+                             targets: [.high: target(2, .workingDays), .normal: target(10, .workingDays)])
+        equipment.isPublic = false
+        var needs = make("209", "Adult social care needs assessment", "Adult social care",
+                         "A needs assessment by a social-care professional, with the first-contact answers attached.", tier: .countyUnitary,
+                         keywords: ["social care", "care assessment", "carer", "home care", "safeguarding"], attributes: [],
+                         targets: [.urgent: target(1, .workingDays), .high: target(5, .workingDays), .normal: target(20, .workingDays)])
+        needs.isPublic = false
         switch kind {
         case "district": return [flyTipping, graffiti, noise]
-        case "county": return [streetLight, pothole]
-        case "unitary": return [flyTipping, graffiti, noise, streetLight, pothole]
+        case "county": return [streetLight, pothole, equipment, needs]
+        case "unitary": return [flyTipping, graffiti, noise, streetLight, pothole, equipment, needs]
         case "police": return [asb]
         default: return []
         }

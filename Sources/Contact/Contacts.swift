@@ -1,4 +1,5 @@
 import Audit
+import Cases
 import Foundation
 import Partnership
 import Register
@@ -8,13 +9,15 @@ import TownhallKernel
 
 /// The one-stop shop's contact log: every interaction an agent has with a customer, how it ended, and the day's figures.
 public struct Contacts: Sendable {
-    public static let migrations = ContactStore.migrations + RestrictionStore.migrations
+    public static let migrations = ContactStore.migrations + RestrictionStore.migrations + TriageStore.migrations
     public let database: Database
     let register: Register
+    let cases: Cases
 
-    public init(database: Database, register: Register) {
+    public init(database: Database, register: Register, cases: Cases) {
         self.database = database
         self.register = register
+        self.cases = cases
     }
 
     /// A contact as the agent records it.
@@ -39,6 +42,29 @@ public struct Contacts: Sendable {
 
     /// Records a contact about a person (or property) the agent may see. One transaction with its audit entry.
     public func log(_ input: NewContact, by actor: Actor, now: Timestamp = .now) async throws -> ContactRecord {
+        let record = try await prepare(input, by: actor, now: now)
+        try await database.transaction { try await Self.write(record, by: actor, on: $0) }
+        return record
+    }
+
+    /// A case raised from a contact, pre-filled by the caller from the single view (requester, location), and the contact
+    /// that raised it. The contact is checked before the case is created, so a refused contact creates nothing; the
+    /// contact is written once the case exists, naming it.
+    public func raiseCase(_ newCase: Cases.NewCase, contact input: NewContact, by actor: Actor, now: Timestamp = .now) async throws -> (Case, ContactRecord) {
+        var input = input
+        input.outcome = ContactOutcome.caseCreated.rawValue
+        input.caseID = "pending"
+        var record = try await prepare(input, by: actor, now: now)
+        let created = try await cases.create(newCase, by: actor, now: now)
+        record.caseID = created.id.string
+        record.serviceCode = record.serviceCode ?? created.serviceCode
+        let written = record
+        try await database.transaction { try await Self.write(written, by: actor, on: $0) }
+        return (created, written)
+    }
+
+    /// Checks a contact and that its person or property is visible to the agent, without writing anything.
+    func prepare(_ input: NewContact, by actor: Actor, now: Timestamp) async throws -> ContactRecord {
         try actor.require(.contactsLog)
         let channel = try ContactChannel(parsing: input.channel)
         let outcome = try ContactOutcome(parsing: input.outcome)
@@ -56,12 +82,13 @@ public struct Contacts: Sendable {
             throw TownhallError.notFound("Person \(person)", field: "person")
         }
         if let property = record.propertyID { _ = try await register.property(id: property, by: actor) }
-        try await database.transaction { db in
-            try await ContactStore.insert(record, on: db)
-            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "contact", entityID: record.id.string, subject: record.personID,
-                                                 changes: ["outcome": .init(old: nil, new: outcome.rawValue), "channel": .init(old: nil, new: channel.rawValue)]), on: db)
-        }
         return record
+    }
+
+    static func write(_ record: ContactRecord, by actor: Actor, on db: any SQLDatabase) async throws {
+        try await ContactStore.insert(record, on: db)
+        try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "contact", entityID: record.id.string, subject: record.personID,
+                                             changes: ["outcome": .init(old: nil, new: record.outcome.rawValue), "channel": .init(old: nil, new: record.channel.rawValue)]), on: db)
     }
 
     /// Recent contacts about a person or property, from the actor's organisation and those sharing case history with it.

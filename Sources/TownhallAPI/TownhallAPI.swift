@@ -13,12 +13,14 @@ public struct TownhallAPIRoutes: Sendable {
     public let cases: Cases
     public let contacts: Contacts
     public let restrictions: Restrictions
+    public let triage: Triage
     public let publicURL: String
 
     public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                publicURL: String = "http://localhost:8080") {
+                triage: Triage, publicURL: String = "http://localhost:8080") {
         self.contacts = contacts
         self.restrictions = restrictions
+        self.triage = triage
         self.publicURL = publicURL
         self.partnership = partnership
         self.access = access
@@ -41,6 +43,7 @@ public struct TownhallAPIRoutes: Sendable {
         CasesRoutes(cases: cases, partnership: partnership, access: access).add(to: group)
         ContactRoutes(contacts: contacts).add(to: group)
         RestrictionRoutes(restrictions: restrictions).add(to: group)
+        TriageRoutes(triage: triage).add(to: group)
         Open311Routes(cases: cases, partnership: partnership, access: access, publicURL: publicURL).addRoutes(to: router)
     }
 }

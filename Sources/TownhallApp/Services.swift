@@ -19,6 +19,7 @@ public struct Services: Sendable {
     public let cases: Cases
     public let contacts: Contacts
     public let restrictions: Restrictions
+    public let triage: Triage
     /// The single view's panels, in the order they are shown. A module that adds a panel registers its source here.
     public let panels: SingleViewPanels
 
@@ -31,8 +32,9 @@ public struct Services: Sendable {
         access = Access(database: database, bcryptCost: bcryptCost)
         register = Register(database: database)
         cases = Cases(database: database, partnership: partnership, register: register, access: access, trackURL: publicURL + "/track")
-        contacts = Contacts(database: database, register: register)
+        contacts = Contacts(database: database, register: register, cases: cases)
         restrictions = Restrictions(database: database, register: register)
+        triage = Triage(database: database, contacts: contacts, cases: cases, register: register)
         panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership)])
     }
 

@@ -43,11 +43,7 @@ struct ReportPages: Sendable {
             }
             let code = form.value("service") ?? ""
             guard let service = try await cases.publicCatalogue().first(where: { $0.code == code }) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
-            var answers: [String: [String]] = [:]
-            for a in service.attributes where a.variable {
-                let given = (form.fields["attribute[\(a.code)]"] ?? []).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-                if !given.isEmpty { answers[a.code] = given }
-            }
+            let answers = ReportPages.answers(service, form: form)
             do {
                 guard let raw = form.value("postcode") else { throw TownhallError.missing("postcode", "Enter the postcode of the place, for example BB11 2BD.") }
                 let postcode = try Postcode(raw)
@@ -78,6 +74,42 @@ struct ReportPages: Sendable {
         }
     }
 
+    /// A service's Open311-typed questions as the `service-questions` partial renders them, with what was given and any error.
+    static func questions(_ service: ServiceDefinition, form: FormBody, errors errorFor: [String: String]) -> [ReportQuestion] {
+        service.attributes.sorted { $0.order < $1.order }.map { a in
+            let given = form.fields["attribute[\(a.code)]"] ?? []
+            let id = "attribute-\(a.code)"
+            return ReportQuestion(id: id, name: "attribute[\(a.code)]", label: a.description, hint: a.datatypeDescription, required: a.required, variable: a.variable,
+                                  isChoice: a.datatype == .singlevaluelist, isMulti: a.datatype == .multivaluelist, isText: a.datatype == .text,
+                                  isLine: [.string, .number, .datetime].contains(a.datatype), inputMode: a.datatype == .number ? "decimal" : "text",
+                                  value: given.first ?? "",
+                                  options: a.values.enumerated().map { i, v in
+                                      ReportOption(id: i == 0 ? id : "\(id)-\(v.key)", value: v.key, label: v.name, checked: given.contains(v.key))
+                                  },
+                                  error: errorFor[id])
+        }
+    }
+
+    /// The answers given to a service's questions, leaving out empty ones.
+    static func answers(_ service: ServiceDefinition, form: FormBody) -> [String: [String]] {
+        var answers: [String: [String]] = [:]
+        for a in service.attributes where a.variable {
+            let given = (form.fields["attribute[\(a.code)]"] ?? []).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            if !given.isEmpty { answers[a.code] = given }
+        }
+        return answers
+    }
+
+    /// Which field a case refusal belongs to on a page that shows the service's questions.
+    static func field(for error: TownhallError) -> String {
+        switch error.field ?? "" {
+        case let f where f.hasPrefix("attributes."): "attribute-" + f.dropFirst("attributes.".count)
+        case "location", "postcode", "lat", "long", "address_string": "postcode"
+        case "email", "name", "description", "photo": error.field!
+        default: "postcode"
+        }
+    }
+
     func choices(selected: String) async throws -> [CasePages.Option] {
         try await cases.publicCatalogue().map { CasePages.Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
     }
@@ -90,13 +122,7 @@ struct ReportPages: Sendable {
                                        description: form.value("description") ?? "", name: form.value("name") ?? "", email: form.value("email") ?? "")
         var errorFor: [String: String] = [:]
         if let error {
-            let field: String
-            switch error.field ?? "" {
-            case let f where f.hasPrefix("attributes."): field = "attribute-" + f.dropFirst("attributes.".count)
-            case "location", "postcode", "lat", "long", "address_string": field = "postcode"
-            case "email", "name", "description", "photo": field = error.field!
-            default: field = "postcode"
-            }
+            let field = ReportPages.field(for: error)
             let message = error.code == "location_outside_area"
                 ? "Enter a postcode in the area this service covers, for example BB11 2BD." : error.message
             errorFor[field] = message
@@ -104,18 +130,7 @@ struct ReportPages: Sendable {
         }
         model.postcodeError = errorFor["postcode"]; model.emailError = errorFor["email"]; model.nameError = errorFor["name"]
         model.descriptionError = errorFor["description"]; model.photoError = errorFor["photo"]
-        model.questions = service.attributes.sorted { $0.order < $1.order }.map { a in
-            let given = form.fields["attribute[\(a.code)]"] ?? []
-            let id = "attribute-\(a.code)"
-            return ReportQuestion(id: id, name: "attribute[\(a.code)]", label: a.description, hint: a.datatypeDescription, required: a.required, variable: a.variable,
-                                  isChoice: a.datatype == .singlevaluelist, isMulti: a.datatype == .multivaluelist, isText: a.datatype == .text,
-                                  isLine: [.string, .number, .datetime].contains(a.datatype), inputMode: a.datatype == .number ? "decimal" : "text",
-                                  value: given.first ?? "",
-                                  options: a.values.enumerated().map { i, v in
-                                      ReportOption(id: i == 0 ? id : "\(id)-\(v.key)", value: v.key, label: v.name, checked: given.contains(v.key))
-                                  },
-                                  error: errorFor[id])
-        }
+        model.questions = ReportPages.questions(service, form: form, errors: errorFor)
         model.hasErrors = !model.errors.isEmpty
         var response = html(pages.render("report-details", model, title: (model.hasErrors ? "Error: " : "") + "Report: \(service.name)", hasErrors: model.hasErrors,
                                          chrome: try await chrome(context)), status: error.map { $0.kind.status } ?? .ok)

@@ -15,13 +15,15 @@ struct SingleViewPages: Sendable {
     let contacts: Contacts
     let partnership: Partnership
     let panels: SingleViewPanels
+    let triage: Triage
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
     func add(desk: RouterGroup<TownhallContext>) {
         desk.get("people/:id") { request, context in
             try await personPage(try pageID(context, "id"), context: context, logged: request.query("logged") != nil,
-                                notice: request.query("flagged") != nil ? "Restricted flag added" : request.query("flag_ended") != nil ? "Restricted flag ended" : nil)
+                                notice: request.query("flagged") != nil ? "Restricted flag added" : request.query("flag_ended") != nil ? "Restricted flag ended" : nil,
+                                raised: request.query("raised"))
         }
         desk.post("people/:id/contacts") { request, context in
             let actor = try context.requireActor()
@@ -47,7 +49,7 @@ struct SingleViewPages: Sendable {
                              reported: CasePages.when(c.createdAt), place: CasePages.place(c), heldBy: line.heldBy, visible: true, near: line.near)
     }
 
-    func personPage(_ id: PersonID, context: TownhallContext, logged: Bool = false, notice: String? = nil, form: [String: String] = [:], error: TownhallError? = nil) async throws -> Response {
+    func personPage(_ id: PersonID, context: TownhallContext, logged: Bool = false, notice: String? = nil, raised: String? = nil, form: [String: String] = [:], error: TownhallError? = nil) async throws -> Response {
         let actor = try context.requireActor()
         let record = try await register.person(id: id, by: actor)
         let organisations = try await partnership.organisations()
@@ -64,6 +66,10 @@ struct SingleViewPages: Sendable {
         model.csrfToken = context.csrfToken ?? ""
         model.logged = logged && error == nil
         model.notice = notice
+        if let raised, let c = try? await cases.track(reference: raised) {
+            model.raised = RaisedCase(reference: c.reference, organisation: c.organisationName, expected: c.expectedBy.map(CasePages.when))
+        }
+        model.flows = try await triage.flows(by: actor).map { FlowLink(name: $0.name, href: "/desk/people/\(id)/triage/\($0.id)") }
         model.panels = await panels.panels(for: .person(id), by: actor).map(PanelView.init)
 
         if actor.permissions.contains(.casesRead) {
@@ -114,6 +120,8 @@ struct PersonPageModel {
     var canLog = false
     var logged = false
     var notice: String?
+    var raised: RaisedCase?
+    var flows: [FlowLink] = []
     var panels: [PanelView] = []
     var csrfToken = ""
     var services: [CasePages.Option] = []
@@ -139,3 +147,5 @@ struct PersonCaseRow {
     var near = false
 }
 struct RecentContactRow { var at, channel, reason, outcome, minutes, agent, organisation: String }
+struct FlowLink { var name, href: String }
+struct RaisedCase { var reference, organisation: String; var expected: String? }

@@ -17,6 +17,7 @@ public struct TownhallWebRoutes: Sendable {
     let cases: Cases
     let contacts: Contacts
     let restrictions: Restrictions
+    let triage: Triage
     let panels: SingleViewPanels
     let secureCookies: Bool
     let assetsDirectory: String?
@@ -24,9 +25,9 @@ public struct TownhallWebRoutes: Sendable {
     static let formCookie = "townhall_form"
 
     public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
+                triage: Triage, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
         self.partnership = partnership; self.access = access; self.register = register; self.cases = cases; self.contacts = contacts
-        self.restrictions = restrictions; self.panels = panels
+        self.restrictions = restrictions; self.triage = triage; self.panels = panels
         self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
     }
 
@@ -80,8 +81,10 @@ public struct TownhallWebRoutes: Sendable {
         let routes = self
         CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
         ReportPages(cases: cases, register: register, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
-        SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, panels: panels, pages: pages,
+        SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, panels: panels, triage: triage, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
+        FirstContactPages(triage: triage, contacts: contacts, cases: cases, register: register, pages: pages,
+                          chrome: { try await routes.chrome($0) }).add(desk: desk)
         RestrictedPages(restrictions: restrictions, register: register, partnership: partnership, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in

@@ -1,4 +1,5 @@
 import Access
+import Contact
 import Foundation
 import Logging
 import Partnership
@@ -111,6 +112,9 @@ public struct DemoData: Sendable {
         }
         summary.cases = try await loadCases(orgs)
         try await loadRestrictions(orgs["burnley"]!)
+        _ = try await services.triage.save(serviceCode: StandardTriage.adultSocialCareService, name: StandardTriage.name,
+                                           summary: "For calls about an adult who needs care or support. Ask each question as written; the outcome tells you what to say.",
+                                           start: StandardTriage.nodes[0].id, nodes: StandardTriage.nodes, by: .system(orgs["lancashire"]!.id, "demo"))
         return summary
     }
 

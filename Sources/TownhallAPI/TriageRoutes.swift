@@ -1,0 +1,82 @@
+import Contact
+import Foundation
+import Hummingbird
+import TownhallKernel
+
+/// Triage flows over JSON: define a flow per service (cases.manage), list and read them, record a finished run, and the
+/// day's figures per flow.
+struct TriageRoutes {
+    let triage: Triage
+
+    struct FlowBody: StrictBody {
+        static let fields: Set<String> = ["service_code", "name", "summary", "start", "nodes", "active"]
+        var service_code: String
+        var name: String
+        var summary: String?
+        var start: String
+        var nodes: [TriageFlow.Node]
+        var active: Bool?
+    }
+
+    struct FinishBody: StrictBody {
+        static let fields: Set<String> = ["person_id", "answers", "started_at", "channel", "notes"]
+        var person_id: String
+        var answers: [Int]
+        var started_at: String?
+        var channel: String?
+        var notes: String?
+    }
+
+    struct FlowView: Encodable {
+        var id, organisation_id, service_code, name, start: String
+        var summary: String?
+        var nodes: [TriageFlow.Node]
+        var active: Bool
+        init(_ f: TriageFlow) {
+            id = f.id.string; organisation_id = f.organisationID.string; service_code = f.serviceCode; name = f.name; start = f.start
+            summary = f.summary; nodes = f.nodes; active = f.active
+        }
+    }
+
+    struct FinishedView: Encodable {
+        var run_id, contact_id, outcome, outcome_node, started_at, finished_at: String
+        var case_id, case_reference: String?
+    }
+
+    func add(to group: RouterGroup<TownhallContext>) {
+        group.get("triage/flows") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(["items": try await triage.flows(includeInactive: request.query("all") == "true", by: actor).map(FlowView.init)])
+        }
+        group.put("triage/flows") { request, context in
+            let actor = try context.requireActor()
+            let body = try await BodyDecoding.decode(FlowBody.self, from: request, context: context)
+            let flow = try await triage.save(serviceCode: body.service_code, name: body.name, summary: body.summary, start: body.start, nodes: body.nodes,
+                                             active: body.active ?? true, by: actor)
+            return try JSONResponse.make(FlowView(flow))
+        }
+        group.get("triage/flows/:id") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(FlowView(try await triage.flow(try TriageFlowID.parse(try context.parameters.require("id"), field: "id"), by: actor)))
+        }
+        group.post("triage/flows/:id/runs") { request, context in
+            let actor = try context.requireActor()
+            let flowID = try TriageFlowID.parse(try context.parameters.require("id"), field: "id")
+            let body = try await BodyDecoding.decode(FinishBody.self, from: request, context: context)
+            let started = try body.started_at.map { raw -> Timestamp in
+                guard let t = Timestamp(iso: raw) else { throw TownhallError.invalid("started_at", "started_at is an ISO 8601 instant, for example 2026-11-22T10:15:00Z.") }
+                return t
+            }
+            let done = try await triage.finish(Triage.Finish(flowID: flowID, personID: try PersonID.parse(body.person_id, field: "person_id"), answers: body.answers,
+                                                             startedAt: started, channel: body.channel ?? "phone", notes: body.notes), by: actor)
+            return try JSONResponse.make(FinishedView(run_id: done.run.id.string, contact_id: done.contact.id.string, outcome: done.run.outcome.rawValue,
+                                                      outcome_node: done.run.outcomeNode, started_at: done.run.startedAt.iso, finished_at: done.run.finishedAt.iso,
+                                                      case_id: done.createdCase?.id.string, case_reference: done.createdCase?.reference), status: .created)
+        }
+        group.get("triage/summary") { request, context in
+            let actor = try context.requireActor()
+            let day = try request.query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today()
+            return try JSONResponse.make(["items": try await triage.summary(on: day, by: actor)])
+        }
+    }
+}
