@@ -138,6 +138,21 @@ extension Cases {
         public struct Update: Sendable, Codable { public var at: Timestamp; public var status: CaseStatus?; public var text: String }
     }
 
+    /// The actor's organisation's open cases: how many in each service-level state, and the queue length of each team.
+    public struct Workload: Sendable, Codable, Equatable {
+        public var bySLA: [String: Int]
+        public var queues: [Queue]
+        public struct Queue: Sendable, Codable, Equatable { public var team: String; public var open: Int }
+        public var open: Int { bySLA.values.reduce(0, +) }
+    }
+
+    public func workload(by actor: Actor, now: Timestamp = .now) async throws -> Workload {
+        try actor.require(.casesRead)
+        let (bySLA, byTeam) = try await database.read { try await CasesStore.workload(organisation: actor.organisationID, now: now, on: $0) }
+        let teams = Dictionary(try await access.teams(in: actor.organisationID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return Workload(bySLA: bySLA, queues: byTeam.map { Workload.Queue(team: $0.0.flatMap { teams[$0] } ?? "Not assigned to a team", open: $0.1) })
+    }
+
     public func track(reference: String) async throws -> PublicView {
         guard let normal = CaseReference.normalise(reference) else {
             throw TownhallError.invalid("reference", "A reference looks like TH-26-000123.", code: "invalid_reference")

@@ -96,6 +96,8 @@ public enum OpenAPIDocument {
         Operation(method: "post", path: "/api/v1/triage/flows/{id}/runs", summary: "Record a finished triage: the contact, and for referral outcomes the case with the answers attached",
                   tag: "contact", body: "TriageRun", status: 201),
         Operation(method: "get", path: "/api/v1/triage/summary", summary: "Your organisation's triage runs on a day, per flow: outcomes and median time", tag: "contact", query: ["date"]),
+        Operation(method: "get", path: "/api/v1/dashboard", summary: "The team leader's figures: a day's contacts by channel and outcome, first-contact resolution, open cases by service level, queues, triage",
+                  tag: "contact", query: ["date"]),
         Operation(method: "get", path: "/api/v1/contacts/summary", summary: "Your organisation's contacts on a day by channel and outcome, with the first-contact resolution rate", tag: "contact",
                   query: ["date"]),
     ]

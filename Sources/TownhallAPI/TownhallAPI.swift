@@ -44,6 +44,7 @@ public struct TownhallAPIRoutes: Sendable {
         ContactRoutes(contacts: contacts).add(to: group)
         RestrictionRoutes(restrictions: restrictions).add(to: group)
         TriageRoutes(triage: triage).add(to: group)
+        DashboardRoutes(contacts: contacts, cases: cases, triage: triage).add(to: group)
         Open311Routes(cases: cases, partnership: partnership, access: access, publicURL: publicURL).addRoutes(to: router)
     }
 }

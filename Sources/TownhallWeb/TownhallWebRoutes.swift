@@ -85,6 +85,7 @@ public struct TownhallWebRoutes: Sendable {
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         FirstContactPages(triage: triage, contacts: contacts, cases: cases, register: register, pages: pages,
                           chrome: { try await routes.chrome($0) }).add(desk: desk)
+        DashboardPages(contacts: contacts, cases: cases, triage: triage, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
         RestrictedPages(restrictions: restrictions, register: register, partnership: partnership, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in

@@ -122,6 +122,23 @@ enum CasesStore {
         ]),
     ]
 
+    /// An organisation's open cases now: by service-level state (worked out from the stored due and warning times, so it
+    /// is right between scheduler sweeps) and by team (nil: not yet assigned).
+    static func workload(organisation: OrganisationID, now: Timestamp, on db: any SQLDatabase) async throws -> (bySLA: [String: Int], byTeam: [(TeamID?, Int)]) {
+        let open = "status NOT IN ('resolved', 'closed')"
+        var bySLA: [String: Int] = [:]
+        for row in try await db.raw("""
+            SELECT CASE WHEN clock_running = 0 THEN 'paused' WHEN due_at IS NOT NULL AND due_at <= \(bind: now.iso) THEN 'breached'
+                        WHEN warning_at IS NOT NULL AND warning_at <= \(bind: now.iso) THEN 'warning' ELSE 'on_track' END AS state, COUNT(*) AS n
+            FROM case_record WHERE organisation_id = \(bind: organisation.string) AND \(unsafeRaw: open) GROUP BY 1
+            """).all() { bySLA[try row.string("state"), default: 0] += try row.int("n") }
+        let byTeam = try await db.raw("""
+            SELECT team_id, COUNT(*) AS n FROM case_record WHERE organisation_id = \(bind: organisation.string) AND \(unsafeRaw: open)
+            GROUP BY team_id ORDER BY COUNT(*) DESC
+            """).all().map { (try $0.optionalID("team_id", as: TeamID.self), try $0.int("n")) }
+        return (bySLA, byTeam)
+    }
+
     static func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder.sortedKeys.encode(value)) ?? Data("null".utf8), as: UTF8.self) }
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try JSONDecoder().decode(type, from: Data(text.utf8)) }
 

@@ -112,6 +112,7 @@ public struct DemoData: Sendable {
         }
         summary.cases = try await loadCases(orgs)
         try await loadRestrictions(orgs["burnley"]!)
+        try await loadContacts(orgs["burnley"]!)
         _ = try await services.triage.save(serviceCode: StandardTriage.adultSocialCareService, name: StandardTriage.name,
                                            summary: "For calls about an adult who needs care or support. Ask each question as written; the outcome tells you what to say.",
                                            start: StandardTriage.nodes[0].id, nodes: StandardTriage.nodes, by: .system(orgs["lancashire"]!.id, "demo"))
@@ -258,6 +259,34 @@ extension DemoData {
             _ = try await services.register.createPerson(PersonInput(givenName: p.given, familyName: "Hartley", dateOfBirth: p.born, uprn: 2_315_1000_005, movedIn: "2019-09-01"),
                                                          by: .system(burnley.id, "demo"), id: id)
             _ = try await services.restrictions.raise(.init(kind: p.kind, details: p.details, startsOn: "2026-04-01", reviewOn: "2027-03-31"), person: id, by: officer)
+        }
+    }
+}
+
+extension DemoData {
+    /// A week of Burnley's contact centre, today included, so the single view and the dashboard have history: about 80
+    /// % resolved at the first point of contact, as the shared services that inspired Townhall report.
+    func loadContacts(_ burnley: Organisation) async throws {
+        let agent = Actor(organisationID: burnley.id, principal: .staff(id: StaffID(StableUUID.make("staff/burnley.agent")), username: "burnley.agent"),
+                          permissions: Role.agent.permissions, channel: .phone)
+        let people = try await services.register.searchPeople(q: "BB11 2BD", after: nil, limit: PageSize(value: 40), by: agent).items.map(\.person.id)
+        guard let first = people.first, try await services.contacts.recent(person: first, by: agent).isEmpty else { return }
+        let reasons: [(String, String?)] = [("When is my bin collected?", nil), ("Council tax: change of address", nil), ("Missed green bin", "587"),
+                                            ("Report a street light out", "564"), ("Noise from next door", "412"), ("Pay for a bulky waste collection", nil),
+                                            ("Housing benefit claim progress", nil), ("Parking permit renewal", nil)]
+        let channels: [ContactChannel] = [.phone, .phone, .phone, .faceToFace, .web, .email]
+        let outcomes: [ContactOutcome] = [.resolvedFirstContact, .resolvedFirstContact, .resolvedFirstContact, .resolvedFirstContact, .resolvedFirstContact,
+                                          .resolvedFirstContact, .resolvedFirstContact, .resolvedFirstContact, .signposted, .callBack]
+        var rng = SplitMix64(seed: 2026_1122)
+        let now = Date()
+        for i in 0..<140 {
+            let hoursAgo = i < 30 ? Double(rng.next() % 6) : Double(rng.next() % (7 * 24))
+            let (reason, service) = reasons[Int(rng.next() % UInt64(reasons.count))]
+            var contact = Contacts.NewContact(personID: people[Int(rng.next() % UInt64(people.count))], channel: channels[Int(rng.next() % UInt64(channels.count))].rawValue,
+                                              reason: reason, serviceCode: service, outcome: outcomes[Int(rng.next() % UInt64(outcomes.count))].rawValue,
+                                              minutes: String(2 + Int(rng.next() % 9)))
+            if contact.outcome == ContactOutcome.callBack.rawValue { contact.notes = "Caller asked to be rung back after 5pm." }
+            _ = try await services.contacts.log(contact, by: agent, now: Timestamp(now.addingTimeInterval(-hoursAgo * 3600 - 60)))
         }
     }
 }

@@ -1,0 +1,35 @@
+import Cases
+import Contact
+import Hummingbird
+import TownhallKernel
+
+/// The dashboard's figures over JSON, for a wallboard or a partnership's own reporting.
+struct DashboardRoutes {
+    let contacts: Contacts
+    let cases: Cases
+    let triage: Triage
+
+    struct DashboardView: Encodable {
+        var date: String
+        var contacts: Int
+        var contacts_by_channel: [String: Int]
+        var contacts_by_outcome: [String: Int]
+        var first_contact_resolution_percent: Int?
+        var open_cases: Int
+        var open_cases_by_sla: [String: Int]
+        var queues: [Cases.Workload.Queue]
+        var triage: [TriageSummary]
+    }
+
+    func add(to group: RouterGroup<TownhallContext>) {
+        group.get("dashboard") { request, context in
+            let actor = try context.requireActor()
+            let day = try request.query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today()
+            let s = try await contacts.summary(on: day, by: actor)
+            let w = try await cases.workload(by: actor)
+            return try JSONResponse.make(DashboardView(date: day.description, contacts: s.total, contacts_by_channel: s.byChannel, contacts_by_outcome: s.byOutcome,
+                                                       first_contact_resolution_percent: s.firstContactResolution, open_cases: w.open, open_cases_by_sla: w.bySLA,
+                                                       queues: w.queues, triage: try await triage.summary(on: day, by: actor)))
+        }
+    }
+}
