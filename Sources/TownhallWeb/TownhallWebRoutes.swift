@@ -39,6 +39,11 @@ public struct TownhallWebRoutes: Sendable {
                      body: .init(byteBuffer: ByteBuffer(bytes: css)))
         }
 
+        let script = (try? Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Assets/desk.js"))) ?? Data()
+        router.get("assets/desk.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: script)))
+        }
         let web = router.group().add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: Authenticator(access: access))
         web.get("/") { _, context in
             html(pages.render("landing", [String: String](), title: "Townhall", chrome: try await chrome(context)))
@@ -91,6 +96,10 @@ public struct TownhallWebRoutes: Sendable {
         desk.get { request, context in
             let actor = try context.requireActor()
             var model = DeskHomeModel(query: request.query("q") ?? "")
+            // Any reference: a case reference goes straight to the case.
+            if let reference = CaseReference.normalise(model.query), let found = try? await cases.record(reference: reference, by: actor) {
+                return Response.redirect(to: "/desk/cases/\(found.case.id)", type: .normal)
+            }
             if !model.query.isEmpty {
                 model.searched = true
                 do {
@@ -110,6 +119,26 @@ public struct TownhallWebRoutes: Sendable {
             let title = model.query.isEmpty ? "Staff desk" : "Search results for \(model.query)"
             return html(pages.render("desk-home", model.ready(), title: title, hasErrors: model.searchError != nil, chrome: try await chrome(context)),
                         status: model.searchError == nil ? .ok : .badRequest)
+        }
+        // Suggestions as the agent types (desk.js): a few people and places, and a case by its reference. The search form
+        // works the same without them.
+        desk.get("suggest") { request, context in
+            let actor = try context.requireActor()
+            let q = (request.query("q") ?? "").trimmingCharacters(in: .whitespaces)
+            var items: [Suggestion] = []
+            if q.count >= 2 {
+                if let reference = CaseReference.normalise(q), let found = try? await cases.record(reference: reference, by: actor) {
+                    items.append(Suggestion(label: "\(found.case.reference): \(found.case.serviceName)", kind: "case", href: "/desk/cases/\(found.case.id)"))
+                }
+                if let people = try? await register.searchPeople(q: q, after: nil, limit: PageSize(value: 5), by: actor) {
+                    items += people.items.map { Suggestion(label: [$0.person.fullName, $0.currentAddress].compactMap { $0 }.joined(separator: ", "), kind: "person",
+                                                           href: "/desk/people/\($0.person.id)") }
+                }
+                if let places = try? await register.searchProperties(q: q, postcode: nil, uprn: nil, after: nil, limit: PageSize(value: 3), by: actor) {
+                    items += places.items.map { Suggestion(label: $0.singleLine, kind: "property", href: "/desk/properties/\($0.id)") }
+                }
+            }
+            return try JSONResponse.make(["items": items])
         }
         desk.get("properties/:id") { _, context in
             let actor = try context.requireActor()
@@ -260,6 +289,7 @@ struct DeskHomeModel {
         return m
     }
 }
+struct Suggestion: Encodable { var label, kind, href: String }
 struct PersonRow { var id, name, dateOfBirth, address, organisation: String }
 struct PropertyRow { var id, address, uprn: String }
 struct ContactRow { var kind, value: String }

@@ -100,4 +100,29 @@ import TownhallTesting
             #expect(!page.text.contains(other.reference))   // another postcode
         }
     }
+
+    @Test func suggestionsFindPeoplePlacesAndCasesAndAReferenceOpensTheCase() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            try await s.property(100_012_536_898, "1", "Grimshaw Street", postcode: "BB11 2BD", in: s.burnleyAgent)
+            let ann = try await s.person("Ann", "Clegg", uprn: 100_012_536_898, by: s.burnleyAgent)
+            _ = try await s.person("Joan", "Pendleton", by: s.pendleAgent)   // another council's: never suggested to Burnley
+            let c = try await s.cases.create(try CasePagesTests.flyTipping(), by: s.actor(s.burnleyAgent))
+            let cookie = try #require(WebTests.cookie(try await WebTests().signIn(h), "townhall_session"))
+
+            let people = try await h.call(.get, "/desk/suggest?q=Clegg", headers: [.cookie: cookie])
+            #expect(people.status == .ok)
+            #expect(people.text.contains("people\\/\(ann.id)"))   // JSON escapes the slashes
+            #expect(people.text.contains("Ann Clegg, 1 Grimshaw Street"))
+            #expect(!(try await h.call(.get, "/desk/suggest?q=Pendleton", headers: [.cookie: cookie])).text.contains("Joan"))
+            #expect(try await h.call(.get, "/desk/suggest?q=c", headers: [.cookie: cookie]).text == "{\"items\":[]}")
+            let byReference = try await h.call(.get, "/desk/suggest?q=\(c.reference.lowercased())", headers: [.cookie: cookie])
+            #expect(byReference.text.contains("cases\\/\(c.id)"))
+            // The search box takes any reference: a case reference opens the case.
+            let opened = try await h.call(.get, "/desk?q=\(c.reference)", headers: [.cookie: cookie])
+            #expect(opened.status == .seeOther)
+            #expect(opened.headers[.location] == "/desk/cases/\(c.id)")
+            #expect(try await h.call(.get, "/desk/suggest?q=Clegg").status == .seeOther)   // signed-in staff only
+        }
+    }
 }

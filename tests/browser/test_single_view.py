@@ -46,3 +46,19 @@ def test_agent_logs_a_contact_resolved_at_first_point(browser):
     assert "burnley.agent" in first
     accessible(browser)
     shot(browser, "single-view.png")
+
+
+def test_search_suggests_people_as_the_agent_types(browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+    sign_in(browser, "burnley.agent")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("Hartl")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#q-suggestions a"))
+    labels = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#q-suggestions a")]
+    assert any(label.startswith("Dean Hartley") for label in labels), labels
+    accessible(browser)
+    box.send_keys(Keys.ARROW_DOWN)
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("href").split("/desk/")[1].startswith(("people/", "properties/", "cases/"))
+    focused.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: "/desk/people/" in d.current_url or "/desk/properties/" in d.current_url)
