@@ -113,9 +113,12 @@ public struct DemoData: Sendable {
         summary.cases = try await loadCases(orgs)
         try await loadRestrictions(orgs["burnley"]!)
         try await loadContacts(orgs["burnley"]!)
-        _ = try await services.triage.save(serviceCode: StandardTriage.adultSocialCareService, name: StandardTriage.name,
-                                           summary: "For calls about an adult who needs care or support. Ask each question as written; the outcome tells you what to say.",
-                                           start: StandardTriage.nodes[0].id, nodes: StandardTriage.nodes, by: .system(orgs["lancashire"]!.id, "demo"))
+        let lancashire = Actor.system(orgs["lancashire"]!.id, "demo")
+        if try await services.triage.flows(includeInactive: true, by: lancashire).isEmpty {
+            _ = try await services.triage.save(serviceCode: StandardTriage.adultSocialCareService, name: StandardTriage.name,
+                                               summary: "For calls about an adult who needs care or support. Ask each question as written; the outcome tells you what to say.",
+                                               start: StandardTriage.nodes[0].id, nodes: StandardTriage.nodes, by: lancashire)
+        }
         return summary
     }
 
