@@ -40,15 +40,15 @@ public struct Cases: Sendable {
         case template(OrganisationID, NotificationTemplate.Kind)
     }
 
-    /// An organisation's active service with this code (kept briefly in memory: every new case reads it).
     /// A partner's active service with this code, the first found: what a case sent to the wrong organisation or tier is about.
+    /// `organisations` saves a read when the caller already has the list.
     public func anyActiveService(code: String, organisations: [OrganisationID]? = nil) async throws -> ServiceDefinition? {
-        var ids = organisations ?? []
-        if organisations == nil { ids = try await partnership.organisations().map(\.id) }
-        let everyone = ids
+        let everyone: [OrganisationID]
+        if let organisations { everyone = organisations } else { everyone = try await partnership.organisations().map(\.id) }
         return try await database.read { try await CasesStore.services(organisations: everyone, code: code, publicOnly: false, on: $0).first { $0.active } }
     }
 
+    /// An organisation's active service with this code (kept briefly in memory: every new case reads it).
     func activeService(organisation: OrganisationID, code: String) async throws -> ServiceDefinition? {
         try await reference.value(.service(organisation, code)) {
             try await database.read { try await CasesStore.activeService(organisation: organisation, code: code, on: $0) }
@@ -407,4 +407,3 @@ public struct Cases: Sendable {
         return "\(clock) on \(date.day) \(months[date.month - 1]) \(date.year)"
     }
 }
-

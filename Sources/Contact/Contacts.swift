@@ -42,29 +42,47 @@ public struct Contacts: Sendable {
 
     /// Records a contact about a person (or property) the agent may see. One transaction with its audit entry.
     public func log(_ input: NewContact, by actor: Actor, now: Timestamp = .now) async throws -> ContactRecord {
+        try await log(input, by: actor, now: now, also: nil)
+    }
+
+    /// The same, writing whatever `also` writes (a triage run) in the contact's transaction.
+    func log(_ input: NewContact, by actor: Actor, now: Timestamp, also: AlsoWrite?) async throws -> ContactRecord {
         let record = try await prepare(input, by: actor, now: now)
-        try await database.transaction { try await Self.write(record, by: actor, on: $0) }
+        try await database.transaction { db in
+            try await Self.write(record, by: actor, on: db)
+            try await also?(record, nil, db)
+        }
         return record
     }
+
+    /// Something a caller writes in the same transaction as a contact: given the contact and the case it raised, if any.
+    typealias AlsoWrite = @Sendable (ContactRecord, Case?, any SQLDatabase) async throws -> Void
 
     /// A case raised from a contact, pre-filled by the caller from the single view (requester, location), and the contact
     /// that raised it. The contact is checked before the case is created, so a refused contact creates nothing; the
     /// contact is written once the case exists, naming it.
     public func raiseCase(_ newCase: Cases.NewCase, contact input: NewContact, by actor: Actor, now: Timestamp = .now) async throws -> (Case, ContactRecord) {
+        try await raiseCase(newCase, contact: input, by: actor, now: now, also: nil)
+    }
+
+    func raiseCase(_ newCase: Cases.NewCase, contact input: NewContact, by actor: Actor, now: Timestamp, also: AlsoWrite?) async throws -> (Case, ContactRecord) {
         var input = input
         input.outcome = ContactOutcome.caseCreated.rawValue
-        input.caseID = "pending"
+        input.caseID = "pending"   // validation asks a case-created contact for its case; the real id follows
         var record = try await prepare(input, by: actor, now: now)
         let created = try await cases.create(newCase, by: actor, now: now)
         record.caseID = created.id.string
         record.serviceCode = record.serviceCode ?? created.serviceCode
         let written = record
-        try await database.transaction { try await Self.write(written, by: actor, on: $0) }
+        try await database.transaction { db in
+            try await Self.write(written, by: actor, on: db)
+            try await also?(written, created, db)
+        }
         return (created, written)
     }
 
     /// Checks a contact and that its person or property is visible to the agent, without writing anything.
-    func prepare(_ input: NewContact, by actor: Actor, now: Timestamp) async throws -> ContactRecord {
+    private func prepare(_ input: NewContact, by actor: Actor, now: Timestamp) async throws -> ContactRecord {
         try actor.require(.contactsLog)
         let channel = try ContactChannel(parsing: input.channel)
         let outcome = try ContactOutcome(parsing: input.outcome)
@@ -85,7 +103,7 @@ public struct Contacts: Sendable {
         return record
     }
 
-    static func write(_ record: ContactRecord, by actor: Actor, on db: any SQLDatabase) async throws {
+    private static func write(_ record: ContactRecord, by actor: Actor, on db: any SQLDatabase) async throws {
         try await ContactStore.insert(record, on: db)
         try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "contact", entityID: record.id.string, subject: record.personID,
                                              changes: ["outcome": .init(old: nil, new: record.outcome.rawValue), "channel": .init(old: nil, new: record.channel.rawValue)]), on: db)
@@ -103,8 +121,7 @@ public struct Contacts: Sendable {
     /// The actor's organisation's contacts on one London day, by channel and outcome.
     public func summary(on day: LocalDate = .today(), by actor: Actor) async throws -> ContactSummary {
         try actor.require(.registerRead)
-        let from = Timestamp(seconds: LondonTime.utcSeconds(date: day, minute: 0))
-        let to = Timestamp(seconds: LondonTime.utcSeconds(date: day.adding(days: 1), minute: 0))
+        let (from, to) = LondonTime.bounds(of: day)
         return try await database.read { try await ContactStore.summary(organisation: actor.organisationID, from: from, to: to, on: $0) }
     }
 }

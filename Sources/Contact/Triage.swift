@@ -79,49 +79,40 @@ public struct Triage: Sendable {
             throw TownhallError.invalid("answers", "Answer every question before recording the outcome.", code: "triage_unfinished")
         }
         // A start time from the page is the agent's browser's word: keep it within the longest contact we accept.
-        let started = input.startedAt.map { max($0.date, now.date.addingTimeInterval(-Double(ContactRecord.maximumDuration))) }.map { min($0, now.date) }.map(Timestamp.init) ?? now
+        let earliest = now.adding(seconds: -Double(ContactRecord.maximumDuration))
+        let started = input.startedAt.map { min(max($0, earliest), now) } ?? now
         let transcript = TriageFlow.transcript(steps, outcome: at)
         let notes = [transcript, input.notes?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmptyOrNil].compactMap { $0 }.joined(separator: "\n\n")
-        let minutes = String(now.date.timeIntervalSince(started.date) / 60)
         let contact = Contacts.NewContact(personID: input.personID, channel: input.channel, reason: "Triage: \(flow.name)", serviceCode: flow.serviceCode,
-                                          outcome: kind.contactOutcome.rawValue, minutes: minutes, notes: String(notes.prefix(4000)))
-        var record: ContactRecord
-        var created: Case?
-        if kind.createsCase {
-            let person = try await register.person(id: input.personID, by: actor, purpose: "triage referral")
-            let home = person.currentAddress
-            let newCase = Cases.NewCase(serviceCode: at.serviceCode ?? flow.serviceCode, priority: at.priority, description: "\(at.title ?? flow.name)\n\n\(transcript)",
-                                        requesterID: input.personID, contact: CaseContact(name: person.person.fullName),
-                                        location: CaseLocation(uprn: home?.uprn, address: home?.address), channel: try? CaseChannel(parsing: input.channel))
-            guard !newCase.location.isEmpty else {
-                throw TownhallError.invalid("location", "\(person.person.fullName) has no current address, so the case cannot be placed. Record the address first.",
-                                            code: "no_address")
-            }
-            var prepared = contact
-            prepared.caseID = "pending"
-            record = try await contacts.prepare(prepared, by: actor, now: now)
-            let c = try await cases.create(newCase, by: actor, now: now)
-            record.caseID = c.id.string
-            created = c
-        } else {
-            record = try await contacts.prepare(contact, by: actor, now: now)
+                                          outcome: kind.contactOutcome.rawValue, minutes: String(now.date.timeIntervalSince(started.date) / 60),
+                                          notes: String(notes.prefix(4000)))
+        let runID = TriageRunID()
+        let run = { @Sendable (record: ContactRecord, created: Case?) in
+            TriageRun(id: runID, organisationID: actor.organisationID, flowID: flow.id, personID: input.personID, answers: input.answers, outcomeNode: at.id,
+                      outcome: kind, startedAt: started, finishedAt: now, contactID: record.id, caseReference: created?.reference, agent: actor.label)
         }
-        let run = TriageRun(id: TriageRunID(), organisationID: actor.organisationID, flowID: flow.id, personID: input.personID, answers: input.answers,
-                            outcomeNode: at.id, outcome: kind, startedAt: started, finishedAt: now, contactID: record.id, caseReference: created?.reference,
-                            agent: actor.label)
-        let written = record
-        try await database.transaction { db in
-            try await Contacts.write(written, by: actor, on: db)
-            try await TriageStore.insert(run, on: db)
+        let alsoWriteRun: Contacts.AlsoWrite = { record, created, db in try await TriageStore.insert(run(record, created), on: db) }
+        guard kind.createsCase else {
+            let record = try await contacts.log(contact, by: actor, now: now, also: alsoWriteRun)
+            return Finished(run: run(record, nil), contact: record, createdCase: nil)
         }
-        return Finished(run: run, contact: written, createdCase: created)
+        let person = try await register.person(id: input.personID, by: actor, purpose: "triage referral")
+        let home = person.currentAddress
+        let newCase = Cases.NewCase(serviceCode: at.serviceCode ?? flow.serviceCode, priority: at.priority, description: "\(at.title ?? flow.name)\n\n\(transcript)",
+                                    requesterID: input.personID, contact: CaseContact(name: person.person.fullName),
+                                    location: CaseLocation(uprn: home?.uprn, address: home?.address), channel: try? CaseChannel(parsing: input.channel))
+        guard !newCase.location.isEmpty else {
+            throw TownhallError.invalid("location", "\(person.person.fullName) has no current address, so the case cannot be placed. Record the address first.",
+                                        code: "no_address")
+        }
+        let (created, record) = try await contacts.raiseCase(newCase, contact: contact, by: actor, now: now, also: alsoWriteRun)
+        return Finished(run: run(record, created), contact: record, createdCase: created)
     }
 
     /// The organisation's runs on a London day: per flow, how many ended in each outcome and the median time taken.
     public func summary(on day: LocalDate = .today(), by actor: Actor) async throws -> [TriageSummary] {
         try actor.require(.registerRead)
-        let from = Timestamp(seconds: LondonTime.utcSeconds(date: day, minute: 0))
-        let to = Timestamp(seconds: LondonTime.utcSeconds(date: day.adding(days: 1), minute: 0))
+        let (from, to) = LondonTime.bounds(of: day)
         let (runs, flows) = try await database.read { db in
             (try await TriageStore.runs(organisation: actor.organisationID, from: from, to: to, on: db), try await TriageStore.flows(activeOnly: false, on: db))
         }

@@ -64,7 +64,7 @@ struct ContactRoutes {
         }
         group.get("contacts/summary") { request, context in
             let actor = try context.requireActor()
-            let day = try request.query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today()
+            let day = try request.day()
             let s = try await contacts.summary(on: day, by: actor)
             return try JSONResponse.make(SummaryView(date: day.description, total: s.total, by_channel: s.byChannel, by_outcome: s.byOutcome,
                                                      first_contact_resolution_percent: s.firstContactResolution))

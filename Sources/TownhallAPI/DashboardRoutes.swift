@@ -24,7 +24,7 @@ struct DashboardRoutes {
     func add(to group: RouterGroup<TownhallContext>) {
         group.get("dashboard") { request, context in
             let actor = try context.requireActor()
-            let day = try request.query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today()
+            let day = try request.day()
             let s = try await contacts.summary(on: day, by: actor)
             let w = try await cases.workload(by: actor)
             return try JSONResponse.make(DashboardView(date: day.description, contacts: s.total, contacts_by_channel: s.byChannel, contacts_by_outcome: s.byOutcome,

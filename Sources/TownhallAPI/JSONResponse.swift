@@ -38,6 +38,8 @@ public enum JSONResponse {
 extension Request {
     func cursor() throws -> Cursor? { try query("cursor").map { try Cursor(token: $0) } }
     func pageSize() throws -> PageSize { try PageSize(query("limit")) }
+    /// The `date` a report is for (YYYY-MM-DD); today in London when absent.
+    func day() throws -> LocalDate { try query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today() }
 }
 
 extension Parameters {

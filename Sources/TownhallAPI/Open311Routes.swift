@@ -27,31 +27,13 @@ indirect enum GeoValue {
 
     func xml(into out: inout String) {
         switch self {
-        case .string(let s): out += GeoValue.escape(s ?? "")
+        case .string(let s): out += XMLText.escape(s ?? "")
         case .number(let n): out += n.map { String($0) } ?? ""
         case .int(let n): out += n.map(String.init) ?? ""
         case .bool(let b): out += b ? "true" : "false"
         case .object(let pairs): for (k, v) in pairs { out += "<\(k)>"; v.xml(into: &out); out += "</\(k)>" }
         case .list(let item, let items): for v in items { out += "<\(item)>"; v.xml(into: &out); out += "</\(item)>" }
         }
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Characters XML 1.0 cannot carry are dropped rather than breaking the document.
-                if ch.value < 0x20 && ch != "\n" && ch != "\r" && ch != "\t" { continue }
-                out.unicodeScalars.append(ch)
-            }
-        }
-        return out
     }
 }
 

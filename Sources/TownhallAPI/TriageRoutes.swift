@@ -75,7 +75,7 @@ struct TriageRoutes {
         }
         group.get("triage/summary") { request, context in
             let actor = try context.requireActor()
-            let day = try request.query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today()
+            let day = try request.day()
             return try JSONResponse.make(["items": try await triage.summary(on: day, by: actor)])
         }
     }

@@ -4,6 +4,11 @@ import Foundation
 /// 01:00 UTC on the last Sunday of October (Summer Time Order 2002). Computed rather than asked of Foundation's time-zone
 /// database because SLA recomputation converts millions of instants and this is exact for every year the order covers.
 public enum LondonTime {
+    /// The instants a London day starts and ends (the next day's start): what "contacts today" counts between.
+    public static func bounds(of day: LocalDate) -> (from: Timestamp, to: Timestamp) {
+        (Timestamp(seconds: utcSeconds(date: day, minute: 0)), Timestamp(seconds: utcSeconds(date: day.adding(days: 1), minute: 0)))
+    }
+
     static func lastSunday(month: Int, year: Int) -> Int {
         let last = try! LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))
         return last.dayNumber - (last.weekday % 7)

@@ -56,25 +56,28 @@ struct FirstContactPages: Sendable {
             let form = try await FormBody.read(request, limit: 64 * 1024, multipartLimit: 64 * 1024)
             guard form.value("csrf_token") == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
             let code = form.value("service") ?? ""
-            guard let service = try await raisable().first(where: { $0.code == code }) else {
+            // Agents raise from the partnership's public catalogue; social-care referrals go through triage.
+            guard let service = try await cases.publicCatalogue().first(where: { $0.code == code }) else {
                 return Response.redirect(to: "/desk/people/\(id)/cases/new", type: .normal)
             }
             do {
-                let location: CaseLocation
+                // One read of the person: their record when the case is at their home, else only their name.
+                let location: CaseLocation, name: String?
                 if form.value("place") == "other" {
                     guard let raw = form.value("postcode") else { throw TownhallError.missing("postcode", "Enter the postcode of the place, for example BB11 2BD.") }
                     location = CaseLocation(address: form.value("where"), postcode: try Postcode(raw))
+                    name = try await register.visiblePerson(id: id, by: actor)?.fullName
                 } else {
                     let person = try await register.person(id: id, by: actor, purpose: "raise a case")
                     guard let home = person.currentAddress else {
                         throw TownhallError.invalid("postcode", "There is no current address for this person. Choose somewhere else and give the postcode.", code: "no_address")
                     }
                     location = CaseLocation(uprn: home.uprn, address: home.address)
+                    name = person.person.fullName
                 }
-                let person = try await register.visiblePerson(id: id, by: actor)
                 let channel = form.value("channel") ?? "phone"
                 let input = Cases.NewCase(serviceCode: code, sentTo: service.organisationID, description: form.value("description"),
-                                          attributes: ReportPages.answers(service, form: form), requesterID: id, contact: CaseContact(name: person?.fullName),
+                                          attributes: ReportPages.answers(service, form: form), requesterID: id, contact: CaseContact(name: name),
                                           location: location, channel: try? CaseChannel(parsing: channel))
                 let contact = Contacts.NewContact(personID: id, channel: channel, reason: "Reported: \(service.name)", serviceCode: code,
                                                   outcome: ContactOutcome.caseCreated.rawValue, minutes: form.value("minutes"))
@@ -90,11 +93,6 @@ struct FirstContactPages: Sendable {
         let form = try await Form.read(request)
         guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
         return form
-    }
-
-    /// What an agent can raise directly: every partner's public services (one per code) and the agent's own organisation's.
-    func raisable() async throws -> [ServiceDefinition] {
-        try await cases.publicCatalogue()
     }
 
     func triagePage(_ id: PersonID, _ flowID: TriageFlowID, answers: [Int], started: Timestamp, context: TownhallContext, error: String? = nil,
@@ -134,7 +132,7 @@ struct FirstContactPages: Sendable {
     func newCasePage(_ id: PersonID, code: String, form: FormBody, context: TownhallContext, error: TownhallError? = nil) async throws -> Response {
         let actor = try context.requireActor()
         let record = try await register.person(id: id, by: actor)
-        let services = try await raisable()
+        let services = try await cases.publicCatalogue()
         var model = NewCaseModel(personID: id.string, name: record.person.fullName, csrfToken: context.csrfToken ?? "",
                                  home: record.currentAddress?.address, otherPlace: form.value("place") == "other" || record.currentAddress == nil,
                                  postcode: form.value("postcode") ?? "", whereText: form.value("where") ?? "", description: form.value("description") ?? "",

@@ -80,7 +80,7 @@ struct RestrictedPages: Sendable {
         model.details = raiseForm["details"] ?? ""; model.reviewOn = raiseForm["review_on"] ?? ""
         if let error {
             let field = error.field ?? (raiseForm.isEmpty ? "purpose" : "details")
-            model.errors = [Pages.FieldError(field: field == "review_on" ? "review_on" : field, message: error.message)]
+            model.errors = [Pages.FieldError(field: field, message: error.message)]
             switch field {
             case "purpose": model.purposeError = error.message
             case "explanation": model.explanationError = error.message

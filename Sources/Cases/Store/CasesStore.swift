@@ -125,15 +125,15 @@ enum CasesStore {
     /// An organisation's open cases now: by service-level state (worked out from the stored due and warning times, so it
     /// is right between scheduler sweeps) and by team (nil: not yet assigned).
     static func workload(organisation: OrganisationID, now: Timestamp, on db: any SQLDatabase) async throws -> (bySLA: [String: Int], byTeam: [(TeamID?, Int)]) {
-        let open = "status NOT IN ('resolved', 'closed')"
+        let open = CaseStatus.allCases.filter(\.isOpen).map(\.rawValue)
         var bySLA: [String: Int] = [:]
         for row in try await db.raw("""
             SELECT CASE WHEN clock_running = 0 THEN 'paused' WHEN due_at IS NOT NULL AND due_at <= \(bind: now.iso) THEN 'breached'
                         WHEN warning_at IS NOT NULL AND warning_at <= \(bind: now.iso) THEN 'warning' ELSE 'on_track' END AS state, COUNT(*) AS n
-            FROM case_record WHERE organisation_id = \(bind: organisation.string) AND \(unsafeRaw: open) GROUP BY 1
+            FROM case_record WHERE organisation_id = \(bind: organisation.string) AND status IN (\(binds: open)) GROUP BY 1
             """).all() { bySLA[try row.string("state"), default: 0] += try row.int("n") }
         let byTeam = try await db.raw("""
-            SELECT team_id, COUNT(*) AS n FROM case_record WHERE organisation_id = \(bind: organisation.string) AND \(unsafeRaw: open)
+            SELECT team_id, COUNT(*) AS n FROM case_record WHERE organisation_id = \(bind: organisation.string) AND status IN (\(binds: open))
             GROUP BY team_id ORDER BY COUNT(*) DESC
             """).all().map { (try $0.optionalID("team_id", as: TeamID.self), try $0.int("n")) }
         return (bySLA, byTeam)
