@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
     ],
     targets: [
         // Identifiers, postcodes, UPRNs, dates, errors, actors: pure Swift, Foundation only.
@@ -106,6 +107,7 @@ let package = Package(
                 "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Ink", package: "Ink"),
             ],
             resources: [.copy("Templates"), .copy("Assets")],
             swiftSettings: swiftSettings

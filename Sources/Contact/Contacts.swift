@@ -9,7 +9,7 @@ import TownhallKernel
 
 /// The one-stop shop's contact log: every interaction an agent has with a customer, how it ended, and the day's figures.
 public struct Contacts: Sendable {
-    public static let migrations = ContactStore.migrations + RestrictionStore.migrations + TriageStore.migrations
+    public static let migrations = ContactStore.migrations + RestrictionStore.migrations + TriageStore.migrations + GuidanceStore.migrations
     public let database: Database
     let register: Register
     let cases: Cases

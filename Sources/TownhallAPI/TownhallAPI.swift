@@ -14,10 +14,12 @@ public struct TownhallAPIRoutes: Sendable {
     public let contacts: Contacts
     public let restrictions: Restrictions
     public let triage: Triage
+    public let guidance: Guidance
     public let publicURL: String
 
     public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                triage: Triage, publicURL: String = "http://localhost:8080") {
+                triage: Triage, guidance: Guidance, publicURL: String = "http://localhost:8080") {
+        self.guidance = guidance
         self.contacts = contacts
         self.restrictions = restrictions
         self.triage = triage
@@ -44,6 +46,7 @@ public struct TownhallAPIRoutes: Sendable {
         ContactRoutes(contacts: contacts).add(to: group)
         RestrictionRoutes(restrictions: restrictions).add(to: group)
         TriageRoutes(triage: triage).add(to: group)
+        GuidanceRoutes(guidance: guidance).add(to: group)
         DashboardRoutes(contacts: contacts, cases: cases, triage: triage).add(to: group)
         Open311Routes(cases: cases, partnership: partnership, access: access, publicURL: publicURL).addRoutes(to: router)
     }

@@ -20,6 +20,7 @@ public struct Services: Sendable {
     public let contacts: Contacts
     public let restrictions: Restrictions
     public let triage: Triage
+    public let guidance: Guidance
     /// The single view's panels, in the order they are shown. A module that adds a panel registers its source here.
     public let panels: SingleViewPanels
 
@@ -35,6 +36,7 @@ public struct Services: Sendable {
         contacts = Contacts(database: database, register: register, cases: cases)
         restrictions = Restrictions(database: database, register: register)
         triage = Triage(database: database, contacts: contacts, cases: cases, register: register)
+        guidance = Guidance(database: database, partnership: partnership)
         panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership)])
     }
 

@@ -18,6 +18,7 @@ public struct TownhallWebRoutes: Sendable {
     let contacts: Contacts
     let restrictions: Restrictions
     let triage: Triage
+    let guidance: Guidance
     let panels: SingleViewPanels
     let secureCookies: Bool
     let assetsDirectory: String?
@@ -25,7 +26,8 @@ public struct TownhallWebRoutes: Sendable {
     static let formCookie = "townhall_form"
 
     public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                triage: Triage, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
+                triage: Triage, guidance: Guidance, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
+        self.guidance = guidance
         self.partnership = partnership; self.access = access; self.register = register; self.cases = cases; self.contacts = contacts
         self.restrictions = restrictions; self.triage = triage; self.panels = panels
         self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
@@ -91,6 +93,7 @@ public struct TownhallWebRoutes: Sendable {
         FirstContactPages(triage: triage, contacts: contacts, cases: cases, register: register, pages: pages,
                           chrome: { try await routes.chrome($0) }).add(desk: desk)
         DashboardPages(contacts: contacts, cases: cases, triage: triage, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
+        GuidancePages(guidance: guidance, cases: cases, partnership: partnership, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
         RestrictedPages(restrictions: restrictions, register: register, partnership: partnership, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in

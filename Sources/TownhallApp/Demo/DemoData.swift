@@ -119,6 +119,13 @@ public struct DemoData: Sendable {
                                                summary: "For calls about an adult who needs care or support. Ask each question as written; the outcome tells you what to say.",
                                                start: StandardTriage.nodes[0].id, nodes: StandardTriage.nodes, by: lancashire)
         }
+        for item in DemoGuidance.items {
+            let author = Actor.system(orgs[item.organisation]!.id, "demo")
+            let id = GuidanceID(StableUUID.make("guidance/\(item.slug)"))
+            if (try? await services.guidance.article(id, by: author)) == nil {
+                _ = try await services.guidance.create(item.draft, id: id, by: author)
+            }
+        }
         return summary
     }
 

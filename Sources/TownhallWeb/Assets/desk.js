@@ -62,3 +62,49 @@
     else if (e.key === "Escape") { render([]); input.focus(); }
   });
 })();
+
+// Guidance beside the contact log: scripts and articles for the chosen service and the words typed in "What was it
+// about?", as links that open in a new tab so the form keeps what the agent has entered. Without JavaScript the
+// "Find guidance" link does the same job.
+(function () {
+  "use strict";
+  var reason = document.getElementById("reason");
+  var service = document.getElementById("service_code");
+  var box = document.getElementById("guidance-hints");
+  if (!reason || !service || !box || !window.fetch) return;
+  var list = box.querySelector("ul");
+  var status = document.createElement("div");
+  status.className = "th-visually-hidden";
+  status.setAttribute("role", "status");
+  box.parentNode.insertBefore(status, box.nextSibling);
+  var timer = null, asked = null;
+  function render(items) {
+    list.textContent = "";
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.className = "th-link";
+      a.href = item.href;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = item.label + " (" + item.kind + ", opens in new tab)";
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    box.hidden = items.length === 0;
+    status.textContent = items.length ? items.length + " guidance " + (items.length === 1 ? "suggestion" : "suggestions") + " below the service." : "";
+  }
+  function suggest() {
+    var key = service.value + "|" + reason.value.trim();
+    if (key === asked) return;
+    asked = key;
+    fetch("/desk/guidance/suggest?service_code=" + encodeURIComponent(service.value) + "&text=" + encodeURIComponent(reason.value.trim()),
+          { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      .then(function (data) { if (service.value + "|" + reason.value.trim() === key) render(data.items || []); })
+      .catch(function () { render([]); });
+  }
+  reason.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(suggest, 250); });
+  service.addEventListener("change", suggest);
+  if (service.value || reason.value.trim()) suggest();
+})();
