@@ -107,8 +107,8 @@ public struct Guidance: Sendable {
         return Results(items: items, total: ranked.count, page: page, pageSize: pageSize)
     }
 
-    /// Suggestions while the agent types: guidance for the chosen service, and any that shares a word with what was typed
-    /// (one matching word is enough), best first.
+    /// Suggestions while the agent types: guidance for the chosen service, and any whose title or keywords share a word
+    /// with what was typed (or whose text shares two), best first.
     public func suggest(serviceCode: String?, text: String, limit: Int = 5, by actor: Actor) async throws -> [GuidanceArticle] {
         try actor.require(.registerRead)
         let code = serviceCode?.trimmingCharacters(in: .whitespaces).nonEmptyOrNil
@@ -122,6 +122,6 @@ public struct Guidance: Sendable {
             try await GuidanceStore.candidates(source: source, serviceCode: code, limit: Guidance.candidateLimit, on: db)
         }
         return GuidanceRanking.rank(candidates, terms: terms, serviceCode: code, viewer: actor.organisationID)
-            .filter { $0.1 > 0 }.prefix(min(max(limit, 1), 20)).map(\.0)
+            .filter { $0.1 >= GuidanceRanking.suggestionThreshold }.prefix(min(max(limit, 1), 20)).map(\.0)
     }
 }

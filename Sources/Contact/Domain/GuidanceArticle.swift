@@ -93,6 +93,10 @@ public enum GuidanceRanking {
                                          "me", "my", "of", "on", "or", "our", "so", "that", "the", "their", "there", "they", "this", "to", "was", "we",
                                          "were", "what", "when", "where", "who", "will", "with", "you", "your", "about", "not", "no", "get", "got"]
 
+    /// The least score worth suggesting: a service match, a word in the title or keywords, or two words in the text. One
+    /// common word somewhere in a long article ("away") is noise beside a call.
+    public static let suggestionThreshold = 2.0
+
     /// The words of what was typed worth searching for: lower case, `[a-z0-9]` only, no stop words, at most eight.
     public static func terms(_ text: String) -> [String] {
         var seen = Set<String>()

@@ -26,7 +26,7 @@ enum DemoGuidance {
             """)),
         Item(slug: "bulky-waste", organisation: "burnley", draft: .init(
             kind: .article, title: "Bulky waste collections", summary: "What we collect, what it costs, and how to book.",
-            serviceCodes: ["587"], keywords: ["bulky", "sofa", "fridge", "mattress", "furniture", "collection", "wardrobe"], body: """
+            serviceCodes: [], keywords: ["bulky", "sofa", "fridge", "mattress", "furniture", "collection", "wardrobe"], body: """
             Burnley collects up to **five large items** from outside a home for one charge.
 
             | Items | Charge |
