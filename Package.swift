@@ -90,6 +90,12 @@ let package = Package(
             dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases"],
             swiftSettings: swiftSettings
         ),
+        // Citizen accounts on the portal: registration, email confirmation through the outbox, sessions, "my requests".
+        .target(
+            name: "Citizens",
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Cases"],
+            swiftSettings: swiftSettings
+        ),
         // JSON API under /api/v1 and its OpenAPI document.
         .target(
             name: "TownhallAPI",
@@ -104,7 +110,7 @@ let package = Package(
         .target(
             name: "TownhallWeb",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallAPI",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Ink", package: "Ink"),
@@ -116,7 +122,7 @@ let package = Package(
         .target(
             name: "TownhallApp",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallAPI", "TownhallWeb",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallAPI", "TownhallWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -133,14 +139,14 @@ let package = Package(
         // A realistic partnership on a fresh database, shared by the test targets.
         .target(
             name: "TownhallTesting",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallApp"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallApp"],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallStoreTests",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "TownhallTesting"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -94,8 +94,14 @@ public struct Access: Sendable {
         try await database.read { try await AccessStore.staff(id: id, on: $0) }
     }
 
-    /// A bcrypt hash made once, for loading many demo accounts that share a password.
+    /// A bcrypt hash at this service's work factor (also for loading many demo accounts that share a password).
     public func hash(password: String) -> String { Bcrypt.hash(password, cost: bcryptCost) }
+
+    /// Checks a password against a bcrypt hash; with no hash, checks a dummy one, so a missing account costs the same time.
+    public func verify(password: String, hash: String?) -> Bool {
+        let valid = Bcrypt.verify(password, hash: hash ?? dummyHash)
+        return hash != nil && valid
+    }
 
     // MARK: Sessions
 
@@ -199,13 +205,15 @@ public struct Access: Sendable {
 
     // MARK: Tokens
 
-    static func randomToken() -> String {
+    /// 256 random bits, URL-safe: session cookies, CSRF tokens, email links.
+    public static func randomToken() -> String {
         let key = SymmetricKey(size: .bits256)
         return key.withUnsafeBytes { Data($0) }.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    static func digest(_ token: String) -> String {
+    /// What is stored for a token: its SHA-256, so a copy of the database cannot be used to sign in.
+    public static func digest(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 

@@ -169,6 +169,17 @@ extension Cases {
                           updates: events.filter(\.isPublic).map { .init(at: $0.at, status: $0.toStatus, text: $0.text ?? $0.kind.title) })
     }
 
+    /// A citizen's own requests: the public view of every case reported with this (confirmed) email address, across the
+    /// partnership, newest first. The caller has checked the address belongs to the person asking.
+    public func requests(contactEmail: String, page: Int = 1, pageSize: Int = 20) async throws -> [PublicView] {
+        let email = try ContactPointRules.email(contactEmail, field: "email")
+        let page = max(1, page), pageSize = min(max(pageSize, 1), 100)
+        let found = try await database.read { try await CasesStore.cases(contactEmail: email, offset: (page - 1) * pageSize, limit: pageSize, on: $0) }
+        var views: [PublicView] = []
+        for c in found { views.append(try await track(reference: c.reference)) }
+        return views
+    }
+
     // MARK: Changing
 
     /// Loads a case the actor's organisation owns, checking the version the actor read.

@@ -300,6 +300,18 @@ public struct Cases: Sendable {
     }
 
     public func create(_ input: NewCase, by actor: Actor, now: Timestamp = .now) async throws -> Case {
+        try await intake.submit(try await prepare(input, by: actor, now: now))
+    }
+
+    /// Checks a new case exactly as `create` would (service, answers, place, routing, files) and writes nothing: for a
+    /// "check your answers" page. Returns who would deal with it.
+    public func check(_ input: NewCase, by actor: Actor, now: Timestamp = .now) async throws -> (organisationName: String, serviceName: String) {
+        let pending = try await prepare(input, by: actor, now: now)
+        return (pending.organisationName, pending.draft.serviceName)
+    }
+
+    /// Everything about a new case up to writing it: checked, routed, timed, its first events drafted.
+    func prepare(_ input: NewCase, by actor: Actor, now: Timestamp) async throws -> PendingCase {
         try actor.require(.casesWrite)
         let code = input.serviceCode.trimmingCharacters(in: .whitespaces)
         guard !code.isEmpty else { throw TownhallError.missing("service_code") }
@@ -385,7 +397,7 @@ public struct Cases: Sendable {
             events.append(CaseEvent(caseID: draft.id, organisationID: owner, at: now, kind: .rerouted, actor: actor, isPublic: true,
                                     text: "Sent to \(name(owner)): \(decision.reason).", data: ["from": name(sentTo), "to": name(owner)]))
         }
-        return try await intake.submit(PendingCase(draft: draft, year: year, events: events, actor: actor, organisationName: name(owner), files: files))
+        return PendingCase(draft: draft, year: year, events: events, actor: actor, organisationName: name(owner), files: files)
     }
 
     static func validated(_ contact: CaseContact) throws -> CaseContact {
@@ -398,12 +410,5 @@ public struct Cases: Sendable {
         return c
     }
 
-    static func displayDate(_ t: Timestamp?) -> String {
-        guard let t else { return "" }
-        let (date, minute) = LondonTime.local(utcSeconds: t.seconds)
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        let h = minute / 60, m = minute % 60
-        let clock = String(format: "%d:%02d%@", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "am" : "pm")
-        return "\(clock) on \(date.day) \(months[date.month - 1]) \(date.year)"
-    }
+    static func displayDate(_ t: Timestamp?) -> String { t.map(LondonTime.describe) ?? "" }
 }

@@ -65,6 +65,17 @@ extension Cases {
                                recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
     }
 
+    /// Queues a message that is not about a case (a portal account's email confirmation) from the organisation's template,
+    /// inside the caller's transaction; `eventKey` makes a second queueing of the same event a no-op.
+    public func queueMessage(_ kind: NotificationTemplate.Kind, to recipient: String, values: [String: String], organisation: OrganisationID,
+                             eventKey: String, at time: Timestamp = .now, on db: any SQLDatabase) async throws {
+        let template = try await Cases.template(kind, organisation: organisation, on: db)
+        let rendered = template.render(values)
+        try await CasesStore.enqueue([OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: organisation, eventKey: eventKey, kind: kind, caseID: nil,
+                                                      recipient: recipient, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0,
+                                                      createdAt: time, lastError: nil)], on: db)
+    }
+
     /// Queues an alert to the leaders of the case's team (or the organisation's managers); returns who was alerted.
     @discardableResult
     func alertStaff(_ c: Case, kind: NotificationTemplate.Kind, eventKey: String, at time: Timestamp, on db: any SQLDatabase) async throws -> [String] {

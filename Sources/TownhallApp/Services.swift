@@ -1,6 +1,7 @@
 import Access
 import Audit
 import Cases
+import Citizens
 import Contact
 import Foundation
 import Logging
@@ -21,11 +22,13 @@ public struct Services: Sendable {
     public let restrictions: Restrictions
     public let triage: Triage
     public let guidance: Guidance
+    public let citizens: Citizens
     /// The single view's panels, in the order they are shown. A module that adds a panel registers its source here.
     public let panels: SingleViewPanels
 
     /// Every area's migrations, in dependency order. Add a new area's list here.
-    public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations + Contacts.migrations)
+    public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations + Contacts.migrations
+                                            + Citizens.migrations)
 
     public init(database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080") {
         self.database = database
@@ -37,6 +40,7 @@ public struct Services: Sendable {
         restrictions = Restrictions(database: database, register: register)
         triage = Triage(database: database, contacts: contacts, cases: cases, register: register)
         guidance = Guidance(database: database, partnership: partnership)
+        citizens = Citizens(database: database, partnership: partnership, access: access, cases: cases, publicURL: publicURL)
         panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership)])
     }
 

@@ -5,6 +5,15 @@ import Foundation
 /// database because SLA recomputation converts millions of instants and this is exact for every year the order covers.
 public enum LondonTime {
     /// The instants a London day starts and ends (the next day's start): what "contacts today" counts between.
+    /// An instant as people read it in messages: "3:05pm on 22 November 2026", London time.
+    public static func describe(_ t: Timestamp) -> String {
+        let (date, minute) = local(utcSeconds: t.seconds)
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        let h = minute / 60, m = minute % 60
+        let clock = String(format: "%d:%02d%@", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "am" : "pm")
+        return "\(clock) on \(date.day) \(months[date.month - 1]) \(date.year)"
+    }
+
     public static func bounds(of day: LocalDate) -> (from: Timestamp, to: Timestamp) {
         (Timestamp(seconds: utcSeconds(date: day, minute: 0)), Timestamp(seconds: utcSeconds(date: day.adding(days: 1), minute: 0)))
     }

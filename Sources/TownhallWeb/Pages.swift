@@ -26,6 +26,8 @@ struct Pages: Sendable {
         var staffName: String?
         var organisationName: String?
         var csrfToken: String?
+        var citizenName: String?
+        var citizenCSRF: String?
         var homeLink: String
         var breadcrumbs: [Link]
         var hasBreadcrumbs: Bool
@@ -37,7 +39,7 @@ struct Pages: Sendable {
     func render(_ template: String, _ model: Any, title: String, hasErrors: Bool = false, chrome: Chrome) -> String {
         let body = library.render(model, withTemplate: template) ?? ""
         let layout = Layout(title: title, body: body, hasErrors: hasErrors, staffName: chrome.staffName, organisationName: chrome.organisationName,
-                            csrfToken: chrome.csrfToken, homeLink: chrome.staffName == nil ? "/" : "/desk", breadcrumbs: chrome.breadcrumbs,
+                            csrfToken: chrome.csrfToken, citizenName: chrome.citizenName, citizenCSRF: chrome.citizenCSRF, homeLink: chrome.staffName == nil ? "/" : "/desk", breadcrumbs: chrome.breadcrumbs,
                             hasBreadcrumbs: !chrome.breadcrumbs.isEmpty)
         return library.render(layout, withTemplate: "layout") ?? ""
     }
@@ -49,4 +51,7 @@ struct Chrome: Sendable {
     var organisationName: String?
     var csrfToken: String?
     var breadcrumbs: [Pages.Link] = []
+    /// A signed-in citizen (portal pages): their name and the sign-out form's token.
+    var citizenName: String?
+    var citizenCSRF: String?
 }

@@ -1,5 +1,6 @@
 import Access
 import Cases
+import Citizens
 import Foundation
 import Hummingbird
 import Register
@@ -12,12 +13,15 @@ import TownhallKernel
 struct ReportPages: Sendable {
     let cases: Cases
     let register: Register
+    let citizens: Citizens
     let pages: Pages
     let secureCookies: Bool
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
     /// Anonymous reporters have no session, so the form is protected by a double-submit token: in the form and in a
     /// cookie only this path receives.
     static let formCookie = "townhall_report"
+    /// What the details page asks, carried through "check your answers" as hidden fields (the photo is added there).
+    static let carried = ["postcode", "lat", "long", "where", "description", "name", "email"]
 
     func add(web: RouterGroup<TownhallContext>) {
         web.get("report") { request, context in
@@ -28,50 +32,117 @@ struct ReportPages: Sendable {
             }
             model.hasErrors = !model.errors.isEmpty
             return html(pages.render("report-start", model, title: (model.hasErrors ? "Error: " : "") + "Report a problem", hasErrors: model.hasErrors,
-                                     chrome: try await chrome(context)), status: model.hasErrors ? .badRequest : .ok)
+                                     chrome: try await chrome(context, request)), status: model.hasErrors ? .badRequest : .ok)
         }
         web.get("report/details") { request, context in
             guard let code = request.query("service"), !code.isEmpty else { return Response.redirect(to: "/report?missing=1", type: .normal) }
-            return try await details(code: code, form: FormBody(), context: context)
+            return try await details(code: code, form: FormBody(), request: request, context: context)
         }
+        // The details, checked exactly as sending would check them but without writing: then "check your answers".
         web.post("report/details") { request, context in
-            let form = try await FormBody.read(request, limit: 64 * 1024,
-                                               multipartLimit: CaseAttachment.maximumPerReport * CaseAttachment.maximumSize + 64 * 1024)
-            let sent = form.value("csrf_token") ?? ""
-            guard !sent.isEmpty, sent == context.csrfToken || sent == request.cookies[ReportPages.formCookie]?.value else {
-                throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.")
-            }
+            let form = try await readForm(request, context, files: false)
             let code = form.value("service") ?? ""
-            guard let service = try await cases.publicCatalogue().first(where: { $0.code == code }) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
-            let answers = ReportPages.answers(service, form: form)
+            guard let service = try await publicService(code) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
             do {
-                guard let raw = form.value("postcode") else { throw TownhallError.missing("postcode", "Enter the postcode of the place, for example BB11 2BD.") }
-                let postcode = try Postcode(raw)
-                // The portal routes by postcode, so it must be one the platform can place.
-                guard try await register.postcode(postcode.value) != nil else {
-                    throw TownhallError.invalid("postcode", "We cannot find \(postcode.value). Check it, or give the nearest postcode you know.", code: "unknown_postcode")
-                }
-                let photos = form.files.filter { $0.field == "photo" }.map {
-                    NewAttachment(filename: $0.filename, contentType: $0.contentType, content: $0.content, field: "photo")
-                }
-                let input = Cases.NewCase(serviceCode: code, sentTo: service.organisationID, description: form.value("description"), attributes: answers,
-                                          contact: CaseContact(name: form.value("name"), email: form.value("email")),
-                                          location: CaseLocation(address: form.value("where"), postcode: postcode), channel: .web, attachments: photos)
-                let c = try await cases.create(input, by: Actor(organisationID: service.organisationID, principal: .system("citizen portal"),
-                                                                 permissions: [.casesRead, .casesWrite, .registerRead], channel: .web, requestID: context.requestID))
+                let input = try await newCase(service, form: form, citizen: try await AccountPages.citizen(request, citizens)?.account)
+                let (organisation, _) = try await cases.check(input, by: portalActor(service, context))
+                return try await check(service, form: form, organisation: organisation, request: request, context: context)
+            } catch let e as TownhallError where e.kind == .invalid {
+                return try await details(code: code, form: form, request: request, context: context, error: e)
+            }
+        }
+        // "Change" on the check page: back to the details with everything as it was.
+        web.post("report/change") { request, context in
+            let form = try await readForm(request, context, files: true)
+            return try await details(code: form.value("service") ?? "", form: form, request: request, context: context)
+        }
+        web.post("report/send") { request, context in
+            let form = try await readForm(request, context, files: true)
+            let code = form.value("service") ?? ""
+            guard let service = try await publicService(code) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
+            let photos = form.files.filter { $0.field == "photo" && !$0.content.isEmpty }.map {
+                NewAttachment(filename: $0.filename, contentType: $0.contentType, content: $0.content, field: "photo")
+            }
+            do {
+                var input = try await newCase(service, form: form, citizen: try await AccountPages.citizen(request, citizens)?.account)
+                input.attachments = photos
+                let c = try await cases.create(input, by: portalActor(service, context))
                 return Response.redirect(to: "/report/done?reference=\(c.reference)", type: .normal)
-            } catch let e as TownhallError where e.kind == .invalid || e.kind == .payloadTooLarge || e.kind == .unsupportedMedia {
-                return try await details(code: code, form: form, context: context, error: e)
+            } catch let e as TownhallError where e.kind == .payloadTooLarge || e.kind == .unsupportedMedia || (e.kind == .invalid && e.field == "photo") {
+                let organisation = (try? await cases.check(try await newCase(service, form: form, citizen: nil), by: portalActor(service, context)))?.organisationName
+                return try await check(service, form: form, organisation: organisation ?? "", request: request, context: context, error: e)
+            } catch let e as TownhallError where e.kind == .invalid {
+                // Something changed since the check (a service withdrawn, a question added): back to the details.
+                return try await details(code: code, form: form, request: request, context: context, error: e)
             }
         }
         web.get("report/done") { request, context in
             let reference = request.query("reference") ?? ""
             guard CaseReference.normalise(reference) != nil else { return Response.redirect(to: "/report", type: .normal) }
             let view = try await cases.track(reference: reference)
+            let citizen = try await AccountPages.citizen(request, citizens)
             let model = ReportDoneModel(reference: view.reference, organisation: view.organisationName, service: view.serviceName,
-                                        expected: view.expectedBy.map(CasePages.when))
-            return html(pages.render("report-done", model, title: "Report sent", chrome: try await chrome(context)))
+                                        expected: view.expectedBy.map(CasePages.when), signedIn: citizen != nil)
+            return html(pages.render("report-done", model, title: "Report sent", chrome: try await chrome(context, request)))
         }
+    }
+
+    /// The page chrome, with the signed-in citizen's name when there is one.
+    func chrome(_ context: TownhallContext, _ request: Request) async throws -> Chrome {
+        var c = try await chrome(context)
+        if let (account, csrf) = try await AccountPages.citizen(request, citizens) { c.citizenName = account.name; c.citizenCSRF = csrf }
+        return c
+    }
+
+    func publicService(_ code: String) async throws -> ServiceDefinition? {
+        try await cases.publicCatalogue().first { $0.code == code }
+    }
+
+    func portalActor(_ service: ServiceDefinition, _ context: TownhallContext) -> Actor {
+        Actor(organisationID: service.organisationID, principal: .system("citizen portal"), permissions: [.casesRead, .casesWrite, .registerRead],
+              channel: .web, requestID: context.requestID)
+    }
+
+    /// A report's form, after its double-submit token is checked. Only the last step takes files.
+    func readForm(_ request: Request, _ context: TownhallContext, files: Bool) async throws -> FormBody {
+        let form = try await FormBody.read(request, limit: 64 * 1024,
+                                           multipartLimit: files ? CaseAttachment.maximumPerReport * CaseAttachment.maximumSize + 64 * 1024 : 64 * 1024)
+        let sent = form.value("csrf_token") ?? ""
+        guard !sent.isEmpty, sent == context.csrfToken || sent == request.cookies[ReportPages.formCookie]?.value else {
+            throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.")
+        }
+        return form
+    }
+
+    /// The case a report's answers describe. A signed-in citizen's name and confirmed address are used, so their
+    /// report appears under "your requests".
+    func newCase(_ service: ServiceDefinition, form: FormBody, citizen: CitizenAccount?) async throws -> Cases.NewCase {
+        let contact = citizen.map { CaseContact(name: $0.name, email: $0.email) } ?? CaseContact(name: form.value("name"), email: form.value("email"))
+        return Cases.NewCase(serviceCode: service.code, sentTo: service.organisationID, description: form.value("description"),
+                             attributes: ReportPages.answers(service, form: form), contact: contact, location: try await location(form), channel: .web)
+    }
+
+    /// Where: a postcode the platform can place, or a point (typed, or from the phone's location), and the spot in words.
+    func location(_ form: FormBody) async throws -> CaseLocation {
+        let lat = form.value("lat")?.trimmingCharacters(in: .whitespaces) ?? "", long = form.value("long")?.trimmingCharacters(in: .whitespaces) ?? ""
+        let rawPostcode = form.value("postcode")?.trimmingCharacters(in: .whitespaces) ?? ""
+        var postcode: Postcode?
+        if !rawPostcode.isEmpty {
+            postcode = try Postcode(rawPostcode)
+            // The portal routes by postcode, so it must be one the platform can place.
+            guard try await register.postcode(postcode!.value) != nil else {
+                throw TownhallError.invalid("postcode", "We cannot find \(postcode!.value). Check it, or give the nearest postcode you know.", code: "unknown_postcode")
+            }
+        }
+        if lat.isEmpty && long.isEmpty {
+            guard postcode != nil else {
+                throw TownhallError.missing("postcode", "Enter the postcode of the place, for example BB11 2BD, or give a map reference.")
+            }
+            return CaseLocation(address: form.value("where"), postcode: postcode)
+        }
+        guard let latitude = Double(lat) else { throw TownhallError.invalid("lat", "Enter the latitude as a number, for example 53.7893.") }
+        guard let longitude = Double(long) else { throw TownhallError.invalid("long", "Enter the longitude as a number, for example -2.2405.") }
+        return CaseLocation(latitude: latitude, longitude: longitude, address: form.value("where"), postcode: postcode)
     }
 
     /// A service's Open311-typed questions as the `service-questions` partial renders them, with what was given and any error.
@@ -104,7 +175,8 @@ struct ReportPages: Sendable {
     static func field(for error: TownhallError) -> String {
         switch error.field ?? "" {
         case let f where f.hasPrefix("attributes."): "attribute-" + f.dropFirst("attributes.".count)
-        case "location", "postcode", "lat", "long", "address_string": "postcode"
+        case "lat", "long": error.field!
+        case "location", "postcode", "address_string": "postcode"
         case "email", "name", "description", "photo": error.field!
         default: "postcode"
         }
@@ -114,12 +186,14 @@ struct ReportPages: Sendable {
         try await cases.publicCatalogue().map { CasePages.Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
     }
 
-    func details(code: String, form: FormBody, context: TownhallContext, error: TownhallError? = nil) async throws -> Response {
-        guard let service = try await cases.publicCatalogue().first(where: { $0.code == code }) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
+    func details(code: String, form: FormBody, request: Request, context: TownhallContext, error: TownhallError? = nil) async throws -> Response {
+        guard let service = try await publicService(code) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
         let token = context.csrfToken ?? Access.newFormToken()
+        let citizen = try await AccountPages.citizen(request, citizens)?.account
         var model = ReportDetailsModel(service: service.code, serviceName: service.name, csrfToken: token,
-                                       postcode: form.value("postcode") ?? "", whereText: form.value("where") ?? "",
-                                       description: form.value("description") ?? "", name: form.value("name") ?? "", email: form.value("email") ?? "")
+                                       postcode: form.value("postcode") ?? "", lat: form.value("lat") ?? "", long: form.value("long") ?? "",
+                                       whereText: form.value("where") ?? "", description: form.value("description") ?? "",
+                                       name: form.value("name") ?? "", email: form.value("email") ?? "", citizenName: citizen?.name, citizenEmail: citizen?.email)
         var errorFor: [String: String] = [:]
         if let error {
             let field = ReportPages.field(for: error)
@@ -129,15 +203,51 @@ struct ReportPages: Sendable {
             model.errors = [Pages.FieldError(field: field, message: message)]
         }
         model.postcodeError = errorFor["postcode"]; model.emailError = errorFor["email"]; model.nameError = errorFor["name"]
-        model.descriptionError = errorFor["description"]; model.photoError = errorFor["photo"]
+        model.descriptionError = errorFor["description"]; model.latError = errorFor["lat"]; model.longError = errorFor["long"]
+        model.pointOpen = !model.lat.isEmpty || !model.long.isEmpty || model.latError != nil || model.longError != nil
         model.questions = ReportPages.questions(service, form: form, errors: errorFor)
         model.hasErrors = !model.errors.isEmpty
         var response = html(pages.render("report-details", model, title: (model.hasErrors ? "Error: " : "") + "Report: \(service.name)", hasErrors: model.hasErrors,
-                                         chrome: try await chrome(context)), status: error.map { $0.kind.status } ?? .ok)
+                                         chrome: try await chrome(context, request)), status: error.map { $0.kind.status } ?? .ok)
         if context.csrfToken == nil {
             response.setCookie(Cookie(name: ReportPages.formCookie, value: token, path: "/report", secure: secureCookies, httpOnly: true, sameSite: .strict))
         }
         return response
+    }
+
+    /// "Check your answers": each answer with a Change button, the photo (added here), and Send.
+    func check(_ service: ServiceDefinition, form: FormBody, organisation: String, request: Request, context: TownhallContext,
+               error: TownhallError? = nil) async throws -> Response {
+        let citizen = try await AccountPages.citizen(request, citizens)?.account
+        var rows: [CheckRow] = []
+        func value(_ key: String) -> String { form.value(key)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+        let place = [value("postcode").uppercased(), value("lat").isEmpty ? "" : "map reference \(value("lat")), \(value("long"))"].filter { !$0.isEmpty }
+        rows.append(CheckRow(key: "Where", value: place.joined(separator: ", "), field: "postcode"))
+        if !value("where").isEmpty { rows.append(CheckRow(key: "Exactly where", value: value("where"), field: "where")) }
+        let answers = ReportPages.answers(service, form: form)
+        for a in service.attributes.sorted(by: { $0.order < $1.order }) where a.variable {
+            let given = (answers[a.code] ?? []).map { key in a.values.first { $0.key == key }?.name ?? key }
+            rows.append(CheckRow(key: a.description, value: given.isEmpty ? "Not answered" : given.joined(separator: ", "), field: "attribute-\(a.code)"))
+        }
+        if !value("description").isEmpty { rows.append(CheckRow(key: "Anything else", value: value("description"), field: "description")) }
+        if let citizen {
+            rows.append(CheckRow(key: "Your details", value: "\(citizen.name), \(citizen.email) (your account)", field: nil))
+        } else {
+            let details = [value("name"), value("email")].filter { !$0.isEmpty }
+            rows.append(CheckRow(key: "Your details", value: details.isEmpty ? "None: you will not get updates" : details.joined(separator: ", "), field: "name"))
+        }
+        var hidden = ReportPages.carried.compactMap { key in form.value(key).map { HiddenField(name: key, value: $0) } }
+        for (code, values) in answers { hidden += values.map { HiddenField(name: "attribute[\(code)]", value: $0) } }
+        hidden.sort { ($0.name, $0.value) < ($1.name, $1.value) }
+        let token = context.csrfToken ?? form.value("csrf_token") ?? Access.newFormToken()
+        var model = ReportCheckModel(service: service.code, serviceName: service.name, organisation: organisation, csrfToken: token, rows: rows, hidden: hidden)
+        if let error {
+            model.photoError = error.message
+            model.errors = [Pages.FieldError(field: "photo", message: error.message)]
+        }
+        model.hasErrors = !model.errors.isEmpty
+        return html(pages.render("report-check", model, title: (model.hasErrors ? "Error: " : "") + "Check your answers", hasErrors: model.hasErrors,
+                                 chrome: try await chrome(context, request)), status: error.map { $0.kind.status } ?? .ok)
     }
 }
 
@@ -153,10 +263,22 @@ struct ReportQuestion {
     var options: [ReportOption]; var error: String?
 }
 struct ReportDetailsModel {
-    var service, serviceName, csrfToken, postcode, whereText, description, name, email: String
+    var service, serviceName, csrfToken, postcode, lat, long, whereText, description, name, email: String
+    var citizenName: String?, citizenEmail: String?
     var questions: [ReportQuestion] = []
     var errors: [Pages.FieldError] = []
     var hasErrors = false
-    var postcodeError: String?, emailError: String?, nameError: String?, descriptionError: String?, photoError: String?
+    var pointOpen = false
+    var postcodeError: String?, emailError: String?, nameError: String?, descriptionError: String?, latError: String?, longError: String?
 }
-struct ReportDoneModel { var reference, organisation, service: String; var expected: String? }
+struct CheckRow { var key, value: String; var field: String? }
+struct HiddenField { var name, value: String }
+struct ReportCheckModel {
+    var service, serviceName, organisation, csrfToken: String
+    var rows: [CheckRow]
+    var hidden: [HiddenField]
+    var errors: [Pages.FieldError] = []
+    var hasErrors = false
+    var photoError: String?
+}
+struct ReportDoneModel { var reference, organisation, service: String; var expected: String?; var signedIn: Bool }

@@ -1,5 +1,6 @@
 import Access
 import Cases
+import Citizens
 import Contact
 import Foundation
 import Hummingbird
@@ -19,6 +20,7 @@ public struct TownhallWebRoutes: Sendable {
     let restrictions: Restrictions
     let triage: Triage
     let guidance: Guidance
+    let citizens: Citizens
     let panels: SingleViewPanels
     let secureCookies: Bool
     let assetsDirectory: String?
@@ -26,8 +28,8 @@ public struct TownhallWebRoutes: Sendable {
     static let formCookie = "townhall_form"
 
     public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                triage: Triage, guidance: Guidance, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
-        self.guidance = guidance
+                triage: Triage, guidance: Guidance, citizens: Citizens, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
+        self.guidance = guidance; self.citizens = citizens
         self.partnership = partnership; self.access = access; self.register = register; self.cases = cases; self.contacts = contacts
         self.restrictions = restrictions; self.triage = triage; self.panels = panels
         self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
@@ -35,16 +37,13 @@ public struct TownhallWebRoutes: Sendable {
 
     public func addRoutes(to router: Router<TownhallContext>) {
         if let assetsDirectory { router.add(middleware: FileMiddleware(assetsDirectory, urlBasePath: "/assets", searchForIndexHtml: false)) }
-        let css = (try? Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Assets/townhall.css"))) ?? Data()
-        router.get("assets/townhall.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: css)))
-        }
-
-        let script = (try? Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Assets/desk.js"))) ?? Data()
-        router.get("assets/desk.js") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: script)))
+        // The stylesheet and scripts ship in the bundle and are read once.
+        for (name, type) in [("townhall.css", "text/css"), ("desk.js", "text/javascript"), ("report.js", "text/javascript")] {
+            let data = (try? Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Assets/\(name)"))) ?? Data()
+            router.get("assets/\(name)") { _, _ in
+                Response(status: .ok, headers: [.contentType: "\(type); charset=utf-8", .cacheControl: "public, max-age=3600"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            }
         }
         let web = router.group().add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: Authenticator(access: access))
         web.get("/") { _, context in
@@ -87,7 +86,8 @@ public struct TownhallWebRoutes: Sendable {
         let desk = web.group("desk").add(middleware: RequireStaff())
         let routes = self
         CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
-        ReportPages(cases: cases, register: register, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
+        ReportPages(cases: cases, register: register, citizens: citizens, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
+        AccountPages(citizens: citizens, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
         SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, panels: panels, triage: triage, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         FirstContactPages(triage: triage, contacts: contacts, cases: cases, register: register, pages: pages,

@@ -176,7 +176,11 @@ import TownhallTesting
             await #expect(throws: TownhallError.self) { try await s.cases.assign(c.id, teamID: team.id, assigneeID: s.pendleAgent.id, version: 2, by: agent) }
             let other = try await s.cases.create(try Self.flyTipping(), by: agent)
             try await s.cases.link(c.id, to: other.reference, by: agent)
-            let photo = Data(repeating: 0xFF, count: 2048)
+            let photo = Data([0xFF, 0xD8, 0xFF]) + Data(repeating: 0xFF, count: 2045)   // a JPEG's signature
+            // Bytes that are not what the type says (a page posing as a photo) are refused.
+            await #expect(throws: TownhallError.self) {
+                try await s.cases.attach(c.id, filename: "x.jpg", contentType: "image/jpeg", content: Data("<script>alert(1)</script>".utf8), by: agent)
+            }
             let attachment = try await s.cases.attach(c.id, filename: "../../etc/photo.jpg", contentType: "image/jpeg", content: photo, by: agent)
             #expect(attachment.filename == "photo.jpg")
             #expect(try await s.cases.attachment(c.id, attachmentID: attachment.id, by: agent).1 == photo)

@@ -11,6 +11,8 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
         case casePublicUpdate = "case_public_update"
         case slaBreachAlert = "sla_breach_alert"
         case slaWarningAlert = "sla_warning_alert"
+        /// The link that confirms a citizen's email address for their portal account.
+        case accountVerification = "account_verification"
 
         /// The placeholders this kind of message can fill.
         public var placeholders: Set<String> {
@@ -20,6 +22,7 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
             case .caseStatusUpdate: return common.union(["previous_status", "update"])
             case .casePublicUpdate: return common.union(["update"])
             case .slaBreachAlert, .slaWarningAlert: return common.union(["due_date", "team_name", "priority"])
+            case .accountVerification: return ["name", "verify_url", "organisation_name", "expires"]
             }
         }
 
@@ -109,6 +112,9 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
         case .slaWarningAlert:
             NotificationTemplate(organisationID: organisation, kind: kind, subject: "Due soon: ((reference)) ((service_name))",
                                  body: "Case ((reference)) (((service_name)), ((priority)) priority, team ((team_name))) is due by ((due_date)). It is ((status)).")
+        case .accountVerification:
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Confirm your email address",
+                                 body: "Hello ((name)),\n\nTo finish setting up your account, open this link:\n\n((verify_url))\n\nThe link works until ((expires)). If you did not ask for an account, ignore this email.\n\n((organisation_name))")
         }
     }
 }

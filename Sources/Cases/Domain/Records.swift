@@ -33,6 +33,20 @@ public struct NewAttachment: Sendable, Equatable {
         self.filename = filename; self.contentType = contentType; self.content = content; self.field = field
     }
 
+    /// Whether the first bytes are the signature of the declared type (text has none to check).
+    static func contentMatches(_ type: String, _ data: Data) -> Bool {
+        let content = [UInt8](data.prefix(16))
+        func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool { content.count >= offset + prefix.count && Array(content[offset..<offset + prefix.count]) == prefix }
+        switch type {
+        case "image/jpeg": return starts([0xFF, 0xD8, 0xFF])
+        case "image/png": return starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        case "image/gif": return starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8))
+        case "image/webp": return starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8)
+        case "application/pdf": return starts(Array("%PDF-".utf8))
+        default: return true
+        }
+    }
+
     /// The same file with its media type normalised and its name stripped of any path.
     public func validated() throws -> NewAttachment {
         let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
@@ -44,6 +58,12 @@ public struct NewAttachment: Sendable, Equatable {
             throw TownhallError(.payloadTooLarge, code: "attachment_too_large", message: "An attachment can be at most 5 MiB.", field: field)
         }
         guard !content.isEmpty else { throw TownhallError.invalid(field, "The file is empty.", code: "empty_file") }
+        // Photos are served to the public: the bytes must be what the type says, not a page or script in disguise.
+        guard NewAttachment.contentMatches(type, content) else {
+            throw TownhallError(.unsupportedMedia, code: "content_type_mismatch",
+                                message: "The file is not a \(type.split(separator: "/").last.map { $0.uppercased() } ?? "file"). Attach a photo (JPEG, PNG, GIF, WebP) or a PDF.",
+                                field: field)
+        }
         let name = String(filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "attachment")
             .filter { $0 != "\"" && !($0.asciiValue.map { $0 < 32 } ?? false) }.trimmingCharacters(in: .whitespaces)
         guard name.count <= 200 else { throw TownhallError.invalid(field, "A file name can be at most 200 characters.") }

@@ -120,7 +120,17 @@ enum CasesStore {
             // Several photos arrive in one instant; their order is the order they were sent.
             "ALTER TABLE case_attachment ADD COLUMN position INTEGER NOT NULL DEFAULT 0",
         ]),
+        // A citizen's "my requests": every case reported with their confirmed email address (stored lower-cased).
+        Migration("cases.0006_contact_email_index", ["CREATE INDEX case_record_contact_email ON case_record (contact_email, created_at)"]),
     ]
+
+    /// Cases reported with an email address, across every organisation, newest first.
+    static func cases(contactEmail email: String, offset: Int, limit: Int, on db: any SQLDatabase) async throws -> [Case] {
+        try await db.raw("""
+            SELECT * FROM case_record WHERE contact_email = \(bind: email) ORDER BY created_at DESC, id DESC
+            LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
+            """).all().map(decodeCase)
+    }
 
     /// An organisation's open cases now: by service-level state (worked out from the stored due and warning times, so it
     /// is right between scheduler sweeps) and by team (nil: not yet assigned).
