@@ -305,9 +305,9 @@ public struct Cases: Sendable {
 
     /// Checks a new case exactly as `create` would (service, answers, place, routing, files) and writes nothing: for a
     /// "check your answers" page. Returns who would deal with it.
-    public func check(_ input: NewCase, by actor: Actor, now: Timestamp = .now) async throws -> (organisationName: String, serviceName: String) {
+    public func check(_ input: NewCase, by actor: Actor, now: Timestamp = .now) async throws -> (organisationID: OrganisationID, organisationName: String, serviceName: String) {
         let pending = try await prepare(input, by: actor, now: now)
-        return (pending.organisationName, pending.draft.serviceName)
+        return (pending.draft.organisationID, pending.organisationName, pending.draft.serviceName)
     }
 
     /// Everything about a new case up to writing it: checked, routed, timed, its first events drafted.

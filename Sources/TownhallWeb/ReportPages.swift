@@ -45,8 +45,8 @@ struct ReportPages: Sendable {
             guard let service = try await publicService(code) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
             do {
                 let input = try await newCase(service, form: form, citizen: try await AccountPages.citizen(request, citizens)?.account)
-                let (organisation, _) = try await cases.check(input, by: portalActor(service, context))
-                return try await check(service, form: form, organisation: organisation, request: request, context: context)
+                let checked = try await cases.check(input, by: portalActor(service.organisationID, context))
+                return try await check(service, form: form, organisation: checked.organisationName, request: request, context: context)
             } catch let e as TownhallError where e.kind == .invalid {
                 return try await details(code: code, form: form, request: request, context: context, error: e)
             }
@@ -65,11 +65,15 @@ struct ReportPages: Sendable {
             }
             do {
                 var input = try await newCase(service, form: form, citizen: try await AccountPages.citizen(request, citizens)?.account)
+                // The portal reports to whoever the place and service say will deal with it, so the timeline reads
+                // "reported online" rather than one partner logging it for another.
+                let owner = try await cases.check(input, by: portalActor(service.organisationID, context)).organisationID
+                input.sentTo = owner
                 input.attachments = photos
-                let c = try await cases.create(input, by: portalActor(service, context))
+                let c = try await cases.create(input, by: portalActor(owner, context))
                 return Response.redirect(to: "/report/done?reference=\(c.reference)", type: .normal)
             } catch let e as TownhallError where e.kind == .payloadTooLarge || e.kind == .unsupportedMedia || (e.kind == .invalid && e.field == "photo") {
-                let organisation = (try? await cases.check(try await newCase(service, form: form, citizen: nil), by: portalActor(service, context)))?.organisationName
+                let organisation = (try? await cases.check(try await newCase(service, form: form, citizen: nil), by: portalActor(service.organisationID, context)))?.organisationName
                 return try await check(service, form: form, organisation: organisation ?? "", request: request, context: context, error: e)
             } catch let e as TownhallError where e.kind == .invalid {
                 // Something changed since the check (a service withdrawn, a question added): back to the details.
@@ -98,8 +102,8 @@ struct ReportPages: Sendable {
         try await cases.publicCatalogue().first { $0.code == code }
     }
 
-    func portalActor(_ service: ServiceDefinition, _ context: TownhallContext) -> Actor {
-        Actor(organisationID: service.organisationID, principal: .system("citizen portal"), permissions: [.casesRead, .casesWrite, .registerRead],
+    func portalActor(_ organisation: OrganisationID, _ context: TownhallContext) -> Actor {
+        Actor(organisationID: organisation, principal: .system("citizen portal"), permissions: [.casesRead, .casesWrite, .registerRead],
               channel: .web, requestID: context.requestID)
     }
 

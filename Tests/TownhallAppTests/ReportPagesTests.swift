@@ -82,6 +82,7 @@ import TownhallTesting
 
             let record = try await h.scenario.cases.record(reference: reference, by: h.scenario.actor(h.scenario.burnleyAgent))
             #expect(record.case.channel == .web)
+            #expect(record.case.loggedByID == record.case.organisationID)   // reported online, not logged by one partner for another
             #expect(record.case.location.address == "Behind the Co-op on Parker Street")
             #expect(record.attachments.map(\.isPublic) == [true])
             #expect(try await h.call(.get, "/track?reference=\(reference)").text.contains("Fly-tipping"))

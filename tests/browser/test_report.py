@@ -39,13 +39,31 @@ def test_citizen_reports_fly_tipping_and_tracks_it(browser):
     browser.find_element(By.CSS_SELECTOR, "input[name='attribute[waste_type]'][value='furniture']").click()
     browser.find_element(By.CSS_SELECTOR, "input[name='attribute[quantity]'][value='car_boot']").click()
     browser.find_element(By.ID, "description").send_keys("An old sofa and a mattress")
+    browser.find_element(By.ID, "email").send_keys("resident@example.com")
+    shot(browser, "report-details.png")
+    submit(browser, "form[action='/report/details'] button[type=submit]")
+
+    # Check your answers: each answer with a Change button; Change goes back with everything kept.
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Check your answers"
+    answers = browser.find_element(By.CSS_SELECTOR, "dl.th-check-answers").text
+    assert "Furniture or mattresses" in answers and "An old sofa and a mattress" in answers and "resident@example.com" in answers
+    assert "Burnley Borough Council will deal with it." in browser.page_source
+    accessible(browser)
+    submit(browser, "button[formaction='/report/change#where']")
+    assert browser.find_element(By.ID, "where").get_attribute("value") == "The alley behind Parker Street"
+    where = browser.find_element(By.ID, "where")
+    where.clear()
+    where.send_keys("The alley behind 12 Parker Street")
+    submit(browser, "form[action='/report/details'] button[type=submit]")
+    assert "The alley behind 12 Parker Street" in browser.find_element(By.CSS_SELECTOR, "dl.th-check-answers").text
+
+    # The photo is added on the check page, then the report is sent.
     with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as f:
         f.write(PNG)
     try:
         browser.find_element(By.ID, "photo").send_keys(f.name)
-        browser.find_element(By.ID, "email").send_keys("resident@example.com")
-        shot(browser, "report-details.png")
-        submit(browser, "form[action='/report/details'] button[type=submit]")
+        shot(browser, "report-check.png")
+        submit(browser, "form[action='/report/send'] > button.th-button")
     finally:
         os.unlink(f.name)
 
