@@ -71,6 +71,24 @@ public struct Citizens: Sendable {
         }
     }
 
+    /// A confirmed account made without a link, for setting up (the demo's resident). Does nothing if the address has an
+    /// account already; returns whether it made one.
+    @discardableResult
+    public func createConfirmed(_ input: NewCitizenAccount, now: Timestamp = .now) async throws -> Bool {
+        let input = try input.validated()
+        let host = try await host()
+        let hash = access.hash(password: input.password)
+        let actor = Actor.system(host.id, "bootstrap")
+        return try await database.transaction { db in
+            guard try await CitizensStore.account(email: input.email, on: db) == nil else { return false }
+            let account = CitizenAccount(email: input.email, name: input.name, createdAt: now)
+            try await CitizensStore.insert(account, on: db)
+            try await CitizensStore.confirm(account.id, name: input.name, passwordHash: hash, at: now, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "citizen_account", entityID: account.id.string, at: now), on: db)
+            return true
+        }
+    }
+
     public struct SignedIn: Sendable {
         public var account: CitizenAccount
         /// The cookie value; only its digest is stored.

@@ -124,6 +124,7 @@ extension DemoData {
           burnley.agent                (contact-centre agent, Burnley)
           burnley.administrator        (administrator, Burnley)
           lancashire-police.agent      (police, sees Burnley records under a sharing agreement)
+        A resident's portal account: \(url)/account/sign-in as ann.clegg@example.com
         Every demo account's password is \(password)
         """
     }

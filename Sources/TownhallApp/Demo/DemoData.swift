@@ -1,4 +1,5 @@
 import Access
+import Citizens
 import Contact
 import Foundation
 import Logging
@@ -119,6 +120,8 @@ public struct DemoData: Sendable {
                                                summary: "For calls about an adult who needs care or support. Ask each question as written; the outcome tells you what to say.",
                                                start: StandardTriage.nodes[0].id, nodes: StandardTriage.nodes, by: lancashire)
         }
+        // A resident with a portal account: several demo reports carry her address, so "your requests" has something in it.
+        try await services.citizens.createConfirmed(NewCitizenAccount(name: "Ann Clegg", email: "ann.clegg@example.com", password: DemoData.password))
         for item in DemoGuidance.items {
             let author = Actor.system(orgs[item.organisation]!.id, "demo")
             let id = GuidanceID(StableUUID.make("guidance/\(item.slug)"))
