@@ -6,6 +6,12 @@ import TownhallKernel
 /// silently ignored.
 public protocol StrictBody: Decodable {
     static var fields: Set<String> { get }
+    /// The fields of nested objects, by the field that holds them: checked the same way ("location.colour" is refused).
+    static var nested: [String: Set<String>] { get }
+}
+
+extension StrictBody {
+    public static var nested: [String: Set<String>] { [:] }
 }
 
 public enum BodyDecoding {
@@ -27,6 +33,14 @@ public enum BodyDecoding {
         if let unknown = dictionary.keys.sorted().first(where: { !T.fields.contains($0) }) {
             throw TownhallError(.invalid, code: "unknown_field",
                                 message: "\(unknown) is not a field here. Fields are: \(T.fields.sorted().joined(separator: ", ")).", field: unknown)
+        }
+        for (key, allowed) in T.nested.sorted(by: { $0.key < $1.key }) {
+            guard let inner = dictionary[key] as? [String: Any] else { continue }
+            if let unknown = inner.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw TownhallError(.invalid, code: "unknown_field",
+                                    message: "\(key).\(unknown) is not a field here. Fields of \(key) are: \(allowed.sorted().joined(separator: ", ")).",
+                                    field: "\(key).\(unknown)")
+            }
         }
         do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
             throw translate(error)

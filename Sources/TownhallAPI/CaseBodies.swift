@@ -33,6 +33,7 @@ struct LocationBody: Decodable {
 }
 
 struct CaseBody: StrictBody {
+    static let nested = ["location": LocationBody.fields]
     static let fields: Set<String> = ["service_code", "organisation", "priority", "description", "attributes", "requester_id", "name", "email", "phone",
                                       "location", "channel", "media_urls"]
     var service_code: String

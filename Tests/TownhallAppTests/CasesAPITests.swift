@@ -74,6 +74,7 @@ import TownhallKernel
                 (#"{"service_code": "999", "location": {"postcode": "BB11 2BD"}}"#, "service_code"),
                 (#"{"service_code": "587", "location": {}, "attributes": {"waste_type": "garden", "quantity": "van"}}"#, "location"),
                 (#"{"service_code": "587", "location": {"postcode": "BB11 2BD"}, "colour": "red"}"#, "colour"),
+                (#"{"service_code": "587", "location": {"postcode": "BB11 2BD", "colour": "red"}}"#, "location.colour"),
                 (#"{"service_code": "587", "location": {"postcode": "BB11 2BD"}, "priority": "whenever"}"#, "priority"),
                 (#"{"service_code": "587", "location": {"postcode": "not a postcode"}}"#, "location.postcode"),
             ] {
