@@ -128,9 +128,8 @@ public struct Access: Sendable {
                                 message: "Too many failed attempts. Wait \(Int(throttle.window / 60)) minutes and try again, or ask an administrator.", field: "username")
         }
         let found = try await database.read { try await AccessStore.staff(username: username, on: $0) }
-        // Verify against a dummy hash when the user does not exist, so timing does not reveal which usernames exist.
-        let hash = found?.1 ?? dummyHash
-        let valid = Bcrypt.verify(password, hash: hash) && found?.0.active == true
+        // A missing user is checked against a dummy hash, so timing does not reveal which usernames exist.
+        let valid = verify(password: password, hash: found?.1) && found?.0.active == true
         guard valid, let staff = found?.0 else {
             try await database.transaction { db in
                 try await AccessStore.recordAttempt(username: username, remoteAddress: remoteAddress, succeeded: false, on: db)

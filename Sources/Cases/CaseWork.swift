@@ -161,10 +161,14 @@ extension Cases {
             guard let c = try await CasesStore.caseRow(reference: normal, on: db) else { return nil }
             return (c, try await CasesStore.events(case: c.id, on: db))
         }) else { throw TownhallError.notFound("A case with the reference \(normal)", field: "reference") }
-        let organisation = try await partnership.organisation(id: c.organisationID)
+        return Cases.publicView(c, events: events, organisationName: try await partnership.organisation(id: c.organisationID).name)
+    }
+
+    /// What the public may know of a case: no names or contact details, the place at street level, public updates only.
+    static func publicView(_ c: Case, events: [CaseEvent], organisationName: String) -> PublicView {
         // A street-level place: the postcode, or the address as given, never who reported it.
         let location = c.location.postcode?.value ?? c.location.address ?? "Location given"
-        return PublicView(reference: c.reference, serviceName: c.serviceName, organisationName: organisation.name, status: c.status, resolution: c.resolution,
+        return PublicView(reference: c.reference, serviceName: c.serviceName, organisationName: organisationName, status: c.status, resolution: c.resolution,
                           reportedAt: c.createdAt, updatedAt: c.updatedAt, expectedBy: c.status.isOpen ? c.dueAt : nil, location: location,
                           updates: events.filter(\.isPublic).map { .init(at: $0.at, status: $0.toStatus, text: $0.text ?? $0.kind.title) })
     }
@@ -174,10 +178,15 @@ extension Cases {
     public func requests(contactEmail: String, page: Int = 1, pageSize: Int = 20) async throws -> [PublicView] {
         let email = try ContactPointRules.email(contactEmail, field: "email")
         let page = max(1, page), pageSize = min(max(pageSize, 1), 100)
-        let found = try await database.read { try await CasesStore.cases(contactEmail: email, offset: (page - 1) * pageSize, limit: pageSize, on: $0) }
-        var views: [PublicView] = []
-        for c in found { views.append(try await track(reference: c.reference)) }
-        return views
+        let found = try await database.read { db in
+            var found: [(Case, [CaseEvent])] = []
+            for c in try await CasesStore.cases(contactEmail: email, offset: (page - 1) * pageSize, limit: pageSize, on: db) {
+                found.append((c, try await CasesStore.events(case: c.id, on: db)))
+            }
+            return found
+        }
+        let names = try await partnership.organisations().namesByID
+        return found.map { c, events in Cases.publicView(c, events: events, organisationName: names[c.organisationID] ?? "") }
     }
 
     // MARK: Changing

@@ -24,6 +24,8 @@ public struct Citizens: Sendable {
     /// How long a citizen stays signed in.
     public let sessionLifetime: TimeInterval = 7 * 24 * 3600
     static let verifyPurpose = "verify_email"
+    static let expiredLink = TownhallError.invalid("token", "This link has expired or has been used. Create your account again to get a new one.",
+                                                   code: "expired_link")
 
     public init(database: Database, partnership: Partnership, access: Access, cases: Cases, publicURL: String) {
         self.database = database; self.partnership = partnership; self.access = access; self.cases = cases; self.publicURL = publicURL
@@ -106,33 +108,36 @@ public struct Citizens: Sendable {
     /// Confirms the address behind a link, given the password chosen with it, and signs the citizen in.
     public func confirm(token: String, password: String, now: Timestamp = .now) async throws -> SignedIn {
         let digest = Access.digest(token)
-        guard token.count <= 128, let pending = try await database.read({
-            try await CitizensStore.pendingToken(digest: digest, purpose: Citizens.verifyPurpose, now: now, on: $0)
-        }), let row = try await database.read({ try await CitizensStore.account(id: pending.account, on: $0) }) else {
-            throw TownhallError.invalid("token", "This link has expired or has been used. Create your account again to get a new one.", code: "expired_link")
-        }
+        guard token.count <= 128, let (pending, row) = try await database.read({ db -> (CitizensStore.PendingToken, CitizensStore.Row)? in
+            guard let pending = try await CitizensStore.pendingToken(digest: digest, purpose: Citizens.verifyPurpose, now: now, on: db),
+                  let row = try await CitizensStore.account(id: pending.account, on: db) else { return nil }
+            return (pending, row)
+        }) else { throw Citizens.expiredLink }
         if throttle.isLocked(failures: row.failures, lastFailure: row.lastFailure, now: now) { throw locked() }
         guard access.verify(password: password, hash: pending.passwordHash) else {
             try await recordFailure(row, now: now)
             throw TownhallError.invalid("password", "That is not the password you chose when you made the account.", code: "wrong_password")
         }
-        let host = try await host()
-        let session = Access.randomToken(), csrf = Access.randomToken(), expires = now.adding(seconds: sessionLifetime)
-        let actor = self.actor(host, row.account)
-        try await database.transaction { db in
-            guard try await CitizensStore.useToken(digest: digest, now: now, on: db) else {
-                throw TownhallError.invalid("token", "This link has expired or has been used. Create your account again to get a new one.", code: "expired_link")
-            }
+        let actor = self.actor(try await host(), row.account)
+        var account = row.account
+        if !account.isVerified { account.verifiedAt = now; account.name = pending.name }
+        return try await startSession(account, now: now) { db in
+            guard try await CitizensStore.useToken(digest: digest, now: now, on: db) else { throw Citizens.expiredLink }
             if !row.account.isVerified {
                 try await CitizensStore.confirm(row.account.id, name: pending.name, passwordHash: pending.passwordHash, at: now, on: db)
                 try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "citizen_account", entityID: row.account.id.string,
                                                      changes: ["verified": .init(old: "false", new: "true")], at: now), on: db)
             }
-            try await CitizensStore.insertSession(digest: Access.digest(session), account: row.account.id, csrf: csrf, expires: expires, at: now, on: db)
         }
-        var account = row.account
-        account.verifiedAt = account.verifiedAt ?? now
-        if !row.account.isVerified { account.name = pending.name }
+    }
+
+    /// Opens a session for an account, writing it in one transaction with what signing in changed (`alsoWrite`).
+    func startSession(_ account: CitizenAccount, now: Timestamp, alsoWrite: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws -> SignedIn {
+        let session = Access.randomToken(), csrf = Access.randomToken(), expires = now.adding(seconds: sessionLifetime)
+        try await database.transaction { db in
+            try await alsoWrite(db)
+            try await CitizensStore.insertSession(digest: Access.digest(session), account: account.id, csrf: csrf, expires: expires, at: now, on: db)
+        }
         return SignedIn(account: account, token: session, csrfToken: csrf, expires: expires)
     }
 
@@ -149,15 +154,11 @@ public struct Citizens: Sendable {
                                 message: "The email address or password is not right. If you have just made your account, open the link in the email we sent you first.",
                                 field: "password")
         }
-        let host = try await host()
-        let session = Access.randomToken(), csrf = Access.randomToken(), expires = now.adding(seconds: sessionLifetime)
-        let actor = self.actor(host, row.account)
-        try await database.transaction { db in
+        let actor = self.actor(try await host(), row.account)
+        return try await startSession(row.account, now: now) { db in
             if row.failures > 0 { try await CitizensStore.clearFailures(row.account.id, on: db) }
-            try await CitizensStore.insertSession(digest: Access.digest(session), account: row.account.id, csrf: csrf, expires: expires, at: now, on: db)
             try await AuditLog.record(AuditEntry(actor: actor, action: .signIn, entityType: "citizen_account", entityID: row.account.id.string, at: now), on: db)
         }
-        return SignedIn(account: row.account, token: session, csrfToken: csrf, expires: expires)
     }
 
     func locked() -> TownhallError {

@@ -30,13 +30,17 @@ public struct Guidance: Sendable {
         public init(kind: GuidanceArticle.Kind, title: String, summary: String? = nil, serviceCodes: [String] = [], keywords: [String] = [], body: String, active: Bool = true) {
             self.kind = kind; self.title = title; self.summary = summary; self.serviceCodes = serviceCodes; self.keywords = keywords; self.body = body; self.active = active
         }
+
+        /// The article this draft makes, checked.
+        func article(id: GuidanceID, organisation: OrganisationID, by actor: Actor, at now: Timestamp) throws -> GuidanceArticle {
+            try GuidanceArticle(id: id, organisationID: organisation, kind: kind, title: title, summary: summary, serviceCodes: serviceCodes, keywords: keywords,
+                                body: body, active: active, updatedAt: now, updatedBy: actor.label).validated()
+        }
     }
 
     public func create(_ draft: Draft, id: GuidanceID = GuidanceID(), by actor: Actor, now: Timestamp = .now) async throws -> GuidanceArticle {
         try actor.require(.casesManage)
-        let article = try GuidanceArticle(id: id, organisationID: actor.organisationID, kind: draft.kind, title: draft.title, summary: draft.summary,
-                                          serviceCodes: draft.serviceCodes, keywords: draft.keywords, body: draft.body, active: draft.active,
-                                          updatedAt: now, updatedBy: actor.label).validated()
+        let article = try draft.article(id: id, organisation: actor.organisationID, by: actor, at: now)
         return try await database.transaction { db in
             guard let saved = try await GuidanceStore.save(article, expectedVersion: nil, on: db) else { throw TownhallError.conflict("Not saved.", code: "not_saved") }
             try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "guidance_article", entityID: saved.id.string,
@@ -54,9 +58,7 @@ public struct Guidance: Sendable {
             guard old.organisationID == actor.organisationID else {
                 throw TownhallError.forbidden("Only the organisation that wrote this guidance can change it.")
             }
-            let article = try GuidanceArticle(id: id, organisationID: old.organisationID, kind: draft.kind, title: draft.title, summary: draft.summary,
-                                              serviceCodes: draft.serviceCodes, keywords: draft.keywords, body: draft.body, active: draft.active,
-                                              updatedAt: now, updatedBy: actor.label).validated()
+            let article = try draft.article(id: id, organisation: old.organisationID, by: actor, at: now)
             guard let saved = try await GuidanceStore.save(article, expectedVersion: version, on: db) else {
                 throw TownhallError.conflict("Someone else changed this guidance since you opened it. Reload it and make your change again.", code: "stale_version", field: "version")
             }

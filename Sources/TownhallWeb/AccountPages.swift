@@ -17,8 +17,8 @@ struct AccountPages: Sendable {
     static let sessionCookie = "townhall_citizen"
     static let formCookie = "townhall_account_form"
 
-    /// The signed-in citizen, if the browser carries a live session.
-    static func citizen(_ request: Request, _ citizens: Citizens) async throws -> (account: CitizenAccount, csrfToken: String)? {
+    /// The signed-in citizen, if the browser carries a live session. Read once per request and passed along.
+    static func citizen(_ request: Request, _ citizens: Citizens) async throws -> SignedInCitizen? {
         guard let token = request.cookies[sessionCookie]?.value else { return nil }
         return try await citizens.session(token: token)
     }
@@ -130,6 +130,9 @@ struct AccountPages: Sendable {
         return response
     }
 }
+
+/// A citizen's session: their account and the token their forms carry.
+typealias SignedInCitizen = (account: CitizenAccount, csrfToken: String)
 
 struct AccountFormModel {
     var name = "", email = "", token = "", csrfToken = ""

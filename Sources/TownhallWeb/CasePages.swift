@@ -110,8 +110,7 @@ struct CasePages: Sendable {
     /// Runs a case action from a form: POST, then redirect back to the case (or the case again with the error).
     func act(_ request: Request, _ context: TownhallContext, _ body: ([String: String], CaseID, Actor) async throws -> Void) async throws -> Response {
         let actor = try context.requireActor()
-        let form = try await Form.read(request)
-        guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
+        let form = try await Form.checked(request, context)
         let id = try pageID(context)
         do {
             try await body(form, id, actor)

@@ -35,7 +35,7 @@ struct FirstContactPages: Sendable {
         desk.post("people/:id/triage/:flow") { request, context in
             let actor = try context.requireActor()
             let id: PersonID = try pageID(context, "id"), flowID: TriageFlowID = try pageID(context, "flow")
-            let form = try await checked(request, context)
+            let form = try await Form.checked(request, context)
             let answers = try TriagePath.parse(form["answers"])
             let started = form["started"].flatMap { Timestamp(iso: $0) }
             do {
@@ -87,12 +87,6 @@ struct FirstContactPages: Sendable {
                 return try await newCasePage(id, code: code, form: form, context: context, error: e)
             }
         }
-    }
-
-    func checked(_ request: Request, _ context: TownhallContext) async throws -> [String: String] {
-        let form = try await Form.read(request)
-        guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
-        return form
     }
 
     func triagePage(_ id: PersonID, _ flowID: TriageFlowID, answers: [Int], started: Timestamp, context: TownhallContext, error: String? = nil,

@@ -57,7 +57,7 @@ struct GuidancePages: Sendable {
         }
         desk.post("guidance/new") { request, context in
             let actor = try context.requireActor()
-            let form = try await checkedForm(request, context)
+            let form = try await Form.checked(request, context)
             do {
                 let saved = try await guidance.create(draft(form), by: actor)
                 return Response.redirect(to: "/desk/guidance/\(saved.id)?saved=1", type: .normal)
@@ -91,14 +91,13 @@ struct GuidancePages: Sendable {
         desk.post("guidance/:id/edit") { request, context in
             let actor = try context.requireActor()
             let id: GuidanceID = try pageID(context, "id")
-            let form = try await checkedForm(request, context)
-            let article = try await guidance.article(id, by: actor)
+            let form = try await Form.checked(request, context)
             do {
                 guard let version = Int(form["version"] ?? "") else { throw TownhallError.invalid("title", "The form lost its version. Reload the page.") }
                 _ = try await guidance.update(id, try draft(form), version: version, by: actor)
                 return Response.redirect(to: "/desk/guidance/\(id)?saved=1", type: .normal)
             } catch let e as TownhallError where e.kind == .invalid || e.kind == .conflict {
-                return try await formPage(article, form: form, context: context, error: e)
+                return try await formPage(try await guidance.article(id, by: actor), form: form, context: context, error: e)
             }
         }
     }
@@ -107,12 +106,6 @@ struct GuidancePages: Sendable {
         guard let kind = GuidanceArticle.Kind(rawValue: form["kind"] ?? "") else { throw TownhallError.invalid("kind", "Choose a call script or a knowledge article.") }
         return Guidance.Draft(kind: kind, title: form["title"] ?? "", summary: form["summary"], serviceCodes: GuidanceArticle.split(form["service_codes"]),
                               keywords: GuidanceArticle.split(form["keywords"]), body: form["body"] ?? "", active: form["active"] != "no")
-    }
-
-    func checkedForm(_ request: Request, _ context: TownhallContext) async throws -> [String: String] {
-        let form = try await Form.read(request)
-        guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
-        return form
     }
 
     func serviceOptions(_ actor: Actor, selected: String, blank: String) async throws -> [CasePages.Option] {

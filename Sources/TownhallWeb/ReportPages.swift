@@ -32,29 +32,30 @@ struct ReportPages: Sendable {
             }
             model.hasErrors = !model.errors.isEmpty
             return html(pages.render("report-start", model, title: (model.hasErrors ? "Error: " : "") + "Report a problem", hasErrors: model.hasErrors,
-                                     chrome: try await chrome(context, request)), status: model.hasErrors ? .badRequest : .ok)
+                                     chrome: try await chrome(context, try await AccountPages.citizen(request, citizens))), status: model.hasErrors ? .badRequest : .ok)
         }
         web.get("report/details") { request, context in
             guard let code = request.query("service"), !code.isEmpty else { return Response.redirect(to: "/report?missing=1", type: .normal) }
-            return try await details(code: code, form: FormBody(), request: request, context: context)
+            return try await details(code: code, form: FormBody(), citizen: try await AccountPages.citizen(request, citizens), context: context)
         }
         // The details, checked exactly as sending would check them but without writing: then "check your answers".
         web.post("report/details") { request, context in
             let form = try await readForm(request, context, files: false)
             let code = form.value("service") ?? ""
             guard let service = try await publicService(code) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
+            let citizen = try await AccountPages.citizen(request, citizens)
             do {
-                let input = try await newCase(service, form: form, citizen: try await AccountPages.citizen(request, citizens)?.account)
+                let input = try await newCase(service, form: form, citizen: citizen?.account)
                 let checked = try await cases.check(input, by: portalActor(service.organisationID, context))
-                return try await check(service, form: form, organisation: checked.organisationName, request: request, context: context)
+                return try await check(service, form: form, organisation: checked.organisationName, citizen: citizen, context: context)
             } catch let e as TownhallError where e.kind == .invalid {
-                return try await details(code: code, form: form, request: request, context: context, error: e)
+                return try await details(code: code, form: form, citizen: citizen, context: context, error: e)
             }
         }
         // "Change" on the check page: back to the details with everything as it was.
         web.post("report/change") { request, context in
             let form = try await readForm(request, context, files: true)
-            return try await details(code: form.value("service") ?? "", form: form, request: request, context: context)
+            return try await details(code: form.value("service") ?? "", form: form, citizen: try await AccountPages.citizen(request, citizens), context: context)
         }
         web.post("report/send") { request, context in
             let form = try await readForm(request, context, files: true)
@@ -63,21 +64,23 @@ struct ReportPages: Sendable {
             let photos = form.files.filter { $0.field == "photo" && !$0.content.isEmpty }.map {
                 NewAttachment(filename: $0.filename, contentType: $0.contentType, content: $0.content, field: "photo")
             }
+            let citizen = try await AccountPages.citizen(request, citizens)
             do {
-                var input = try await newCase(service, form: form, citizen: try await AccountPages.citizen(request, citizens)?.account)
+                var input = try await newCase(service, form: form, citizen: citizen?.account)
                 // The portal reports to whoever the place and service say will deal with it, so the timeline reads
                 // "reported online" rather than one partner logging it for another.
-                let owner = try await cases.check(input, by: portalActor(service.organisationID, context)).organisationID
-                input.sentTo = owner
+                let checked = try await cases.check(input, by: portalActor(service.organisationID, context))
+                input.sentTo = checked.organisationID
                 input.attachments = photos
-                let c = try await cases.create(input, by: portalActor(owner, context))
-                return Response.redirect(to: "/report/done?reference=\(c.reference)", type: .normal)
-            } catch let e as TownhallError where e.kind == .payloadTooLarge || e.kind == .unsupportedMedia || (e.kind == .invalid && e.field == "photo") {
-                let organisation = (try? await cases.check(try await newCase(service, form: form, citizen: nil), by: portalActor(service.organisationID, context)))?.organisationName
-                return try await check(service, form: form, organisation: organisation ?? "", request: request, context: context, error: e)
+                do {
+                    let c = try await cases.create(input, by: portalActor(checked.organisationID, context))
+                    return Response.redirect(to: "/report/done?reference=\(c.reference)", type: .normal)
+                } catch let e as TownhallError where e.kind == .payloadTooLarge || e.kind == .unsupportedMedia || (e.kind == .invalid && e.field == "photo") {
+                    return try await check(service, form: form, organisation: checked.organisationName, citizen: citizen, context: context, error: e)
+                }
             } catch let e as TownhallError where e.kind == .invalid {
                 // Something changed since the check (a service withdrawn, a question added): back to the details.
-                return try await details(code: code, form: form, request: request, context: context, error: e)
+                return try await details(code: code, form: form, citizen: citizen, context: context, error: e)
             }
         }
         web.get("report/done") { request, context in
@@ -87,14 +90,14 @@ struct ReportPages: Sendable {
             let citizen = try await AccountPages.citizen(request, citizens)
             let model = ReportDoneModel(reference: view.reference, organisation: view.organisationName, service: view.serviceName,
                                         expected: view.expectedBy.map(CasePages.when), signedIn: citizen != nil)
-            return html(pages.render("report-done", model, title: "Report sent", chrome: try await chrome(context, request)))
+            return html(pages.render("report-done", model, title: "Report sent", chrome: try await chrome(context, citizen)))
         }
     }
 
     /// The page chrome, with the signed-in citizen's name when there is one.
-    func chrome(_ context: TownhallContext, _ request: Request) async throws -> Chrome {
+    func chrome(_ context: TownhallContext, _ citizen: SignedInCitizen?) async throws -> Chrome {
         var c = try await chrome(context)
-        if let (account, csrf) = try await AccountPages.citizen(request, citizens) { c.citizenName = account.name; c.citizenCSRF = csrf }
+        if let citizen { c.citizenName = citizen.account.name; c.citizenCSRF = citizen.csrfToken }
         return c
     }
 
@@ -190,10 +193,10 @@ struct ReportPages: Sendable {
         try await cases.publicCatalogue().map { CasePages.Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
     }
 
-    func details(code: String, form: FormBody, request: Request, context: TownhallContext, error: TownhallError? = nil) async throws -> Response {
+    func details(code: String, form: FormBody, citizen signedIn: SignedInCitizen?, context: TownhallContext, error: TownhallError? = nil) async throws -> Response {
         guard let service = try await publicService(code) else { return Response.redirect(to: "/report?missing=1", type: .normal) }
         let token = context.csrfToken ?? Access.newFormToken()
-        let citizen = try await AccountPages.citizen(request, citizens)?.account
+        let citizen = signedIn?.account
         var model = ReportDetailsModel(service: service.code, serviceName: service.name, csrfToken: token,
                                        postcode: form.value("postcode") ?? "", lat: form.value("lat") ?? "", long: form.value("long") ?? "",
                                        whereText: form.value("where") ?? "", description: form.value("description") ?? "",
@@ -212,7 +215,7 @@ struct ReportPages: Sendable {
         model.questions = ReportPages.questions(service, form: form, errors: errorFor)
         model.hasErrors = !model.errors.isEmpty
         var response = html(pages.render("report-details", model, title: (model.hasErrors ? "Error: " : "") + "Report: \(service.name)", hasErrors: model.hasErrors,
-                                         chrome: try await chrome(context, request)), status: error.map { $0.kind.status } ?? .ok)
+                                         chrome: try await chrome(context, signedIn)), status: error.map { $0.kind.status } ?? .ok)
         if context.csrfToken == nil {
             response.setCookie(Cookie(name: ReportPages.formCookie, value: token, path: "/report", secure: secureCookies, httpOnly: true, sameSite: .strict))
         }
@@ -220,9 +223,9 @@ struct ReportPages: Sendable {
     }
 
     /// "Check your answers": each answer with a Change button, the photo (added here), and Send.
-    func check(_ service: ServiceDefinition, form: FormBody, organisation: String, request: Request, context: TownhallContext,
+    func check(_ service: ServiceDefinition, form: FormBody, organisation: String, citizen signedIn: SignedInCitizen?, context: TownhallContext,
                error: TownhallError? = nil) async throws -> Response {
-        let citizen = try await AccountPages.citizen(request, citizens)?.account
+        let citizen = signedIn?.account
         var rows: [CheckRow] = []
         func value(_ key: String) -> String { form.value(key)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
         let place = [value("postcode").uppercased(), value("lat").isEmpty ? "" : "map reference \(value("lat")), \(value("long"))"].filter { !$0.isEmpty }
@@ -251,7 +254,7 @@ struct ReportPages: Sendable {
         }
         model.hasErrors = !model.errors.isEmpty
         return html(pages.render("report-check", model, title: (model.hasErrors ? "Error: " : "") + "Check your answers", hasErrors: model.hasErrors,
-                                 chrome: try await chrome(context, request)), status: error.map { $0.kind.status } ?? .ok)
+                                 chrome: try await chrome(context, signedIn)), status: error.map { $0.kind.status } ?? .ok)
     }
 }
 

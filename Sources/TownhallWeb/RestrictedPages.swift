@@ -23,7 +23,7 @@ struct RestrictedPages: Sendable {
         desk.post("people/:id/restricted") { request, context in
             let actor = try context.requireActor()
             let id: PersonID = try pageID(context, "id")
-            let form = try await checkedForm(request, context)
+            let form = try await Form.checked(request, context)
             do {
                 let purpose = try RestrictedReadPurpose(reason: form["purpose"], explanation: form["explanation"])
                 let flags = try await restrictions.read(person: id, purpose: purpose, by: actor)
@@ -35,7 +35,7 @@ struct RestrictedPages: Sendable {
         desk.post("people/:id/restricted/new") { request, context in
             let actor = try context.requireActor()
             let id: PersonID = try pageID(context, "id")
-            let form = try await checkedForm(request, context)
+            let form = try await Form.checked(request, context)
             let input = Restrictions.NewFlag(kind: form["kind"] ?? "", disclosure: form["disclosure"], details: form["details"] ?? "", reviewOn: form["review_on"])
             do {
                 _ = try await restrictions.raise(input, person: id, by: actor)
@@ -46,7 +46,7 @@ struct RestrictedPages: Sendable {
         }
         desk.post("restricted/:flag/end") { request, context in
             let actor = try context.requireActor()
-            let form = try await checkedForm(request, context)
+            let form = try await Form.checked(request, context)
             do {
                 let flag = try await restrictions.end(try pageID(context, "flag"), reason: form["reason"] ?? "", by: actor)
                 return Response.redirect(to: "/desk/people/\(flag.personID)?flag_ended=1", type: .normal)
@@ -54,12 +54,6 @@ struct RestrictedPages: Sendable {
                 throw HTTPError(.badRequest, message: e.message)
             }
         }
-    }
-
-    func checkedForm(_ request: Request, _ context: TownhallContext) async throws -> [String: String] {
-        let form = try await Form.read(request)
-        guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
-        return form
     }
 
     func purposePage(_ id: PersonID, context: TownhallContext, form: [String: String] = [:], raiseForm: [String: String] = [:],

@@ -28,8 +28,7 @@ struct SingleViewPages: Sendable {
         desk.post("people/:id/contacts") { request, context in
             let actor = try context.requireActor()
             let id: PersonID = try pageID(context, "id")
-            let form = try await Form.read(request)
-            guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
+            let form = try await Form.checked(request, context)
             let input = Contacts.NewContact(personID: id, channel: form["channel"] ?? "", reason: form["reason"] ?? "", serviceCode: form["service_code"],
                                             outcome: form["outcome"] ?? "", minutes: form["minutes"], notes: form["notes"],
                                             partnerID: try (form["partner"] ?? "").isEmpty ? nil : OrganisationID.parse(form["partner"]!, field: "partner"))

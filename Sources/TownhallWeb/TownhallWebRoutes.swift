@@ -242,6 +242,13 @@ enum Form {
     static func read(_ request: Request) async throws -> [String: String] {
         try await FormBody.read(request, limit: 64 * 1024, multipartLimit: 64 * 1024).fields.compactMapValues(\.first)
     }
+
+    /// A signed-in staff member's form, after its token is checked against the session's.
+    static func checked(_ request: Request, _ context: TownhallContext) async throws -> [String: String] {
+        let form = try await read(request)
+        guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
+        return form
+    }
 }
 
 extension String {
