@@ -95,9 +95,10 @@ public struct Guidance: Sendable {
         let code = serviceCode?.trimmingCharacters(in: .whitespaces).nonEmptyOrNil
         let terms = GuidanceRanking.terms(text)
         if terms.isEmpty && code == nil {
-            let rows = try await database.read { try await GuidanceStore.list(offset: (page - 1) * pageSize, limit: pageSize + 1, on: $0) }
-            let total = (page - 1) * pageSize + rows.count
-            return Results(items: Array(rows.prefix(pageSize)), total: total, page: page, pageSize: pageSize)
+            let (rows, total) = try await database.read { db in
+                (try await GuidanceStore.list(offset: (page - 1) * pageSize, limit: pageSize, on: db), try await GuidanceStore.activeCount(on: db))
+            }
+            return Results(items: rows, total: total, page: page, pageSize: pageSize)
         }
         let organisations = try await partnership.organisations().map(\.id.string)
         let source = terms.isEmpty ? nil : database.fullTextSource(table: "guidance_search", groups: terms.map { [$0 + "*"] }, organisations: organisations)

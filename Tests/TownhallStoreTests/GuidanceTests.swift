@@ -68,6 +68,7 @@ import TownhallTesting
             // Paging.
             let first = try await guidance.search("", page: 1, pageSize: 2, by: pendle)
             #expect(first.items.count == 2 && first.hasNext)
+            #expect(try await guidance.search("", page: 1, pageSize: 1, by: pendle).total == 3)   // every article counts, not just the next page
             #expect(try await guidance.search("", page: 2, pageSize: 2, by: pendle).items.map(\.id) == [lights.id])
 
             // Suggestions: the chosen service first, then a word of the title or keywords (a word still being typed counts).

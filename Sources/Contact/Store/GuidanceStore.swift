@@ -69,6 +69,10 @@ enum GuidanceStore {
             .all().map(decode)
     }
 
+    static func activeCount(on db: any SQLDatabase) async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM guidance_article WHERE active = 1").first()!.int("n")
+    }
+
     /// Active articles matching the full-text source, or covering the service; at most `limit` candidates for ranking.
     static func candidates(source: SQLQueryString?, serviceCode: String?, limit: Int, on db: any SQLDatabase) async throws -> [GuidanceArticle] {
         var ids: [String] = []
