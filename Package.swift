@@ -96,11 +96,20 @@ let package = Package(
             dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Cases"],
             swiftSettings: swiftSettings
         ),
+        // Revenues: council tax and business rates — valuation list, charges, accounts and liability, billing runs, payments.
+        .target(
+            name: "Revenues",
+            dependencies: [
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // JSON API under /api/v1 and its OpenAPI document.
         .target(
             name: "TownhallAPI",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Revenues",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ],
@@ -110,7 +119,7 @@ let package = Package(
         .target(
             name: "TownhallWeb",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallAPI",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Ink", package: "Ink"),
@@ -122,7 +131,7 @@ let package = Package(
         .target(
             name: "TownhallApp",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallAPI", "TownhallWeb",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallAPI", "TownhallWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -139,14 +148,14 @@ let package = Package(
         // A realistic partnership on a fresh database, shared by the test targets.
         .target(
             name: "TownhallTesting",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallApp"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallApp"],
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases", "Revenues", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallStoreTests",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "TownhallTesting"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
