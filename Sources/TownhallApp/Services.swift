@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import Partnership
 import Register
+import Revenues
 import TownhallDatabase
 import TownhallKernel
 import TownhallWeb
@@ -23,12 +24,13 @@ public struct Services: Sendable {
     public let triage: Triage
     public let guidance: Guidance
     public let citizens: Citizens
+    public let revenues: Revenues
     /// The single view's panels, in the order they are shown. A module that adds a panel registers its source here.
     public let panels: SingleViewPanels
 
     /// Every area's migrations, in dependency order. Add a new area's list here.
     public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations + Contacts.migrations
-                                            + Citizens.migrations)
+                                            + Citizens.migrations + Revenues.migrations)
 
     public init(database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080") {
         self.database = database
@@ -41,7 +43,8 @@ public struct Services: Sendable {
         triage = Triage(database: database, contacts: contacts, cases: cases, register: register)
         guidance = Guidance(database: database, partnership: partnership)
         citizens = Citizens(database: database, partnership: partnership, access: access, cases: cases, publicURL: publicURL)
-        panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership)])
+        revenues = Revenues(database: database, register: register)
+        panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership), RevenuesPanel(revenues: revenues)])
     }
 
     /// England and Wales bank holidays as shipped (GOV.UK's feed); loaded at start-up when none are stored yet.

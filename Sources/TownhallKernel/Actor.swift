@@ -17,6 +17,12 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case casesManage = "cases.manage"
     /// Recording contacts with customers in the contact log.
     case contactsLog = "contacts.log"
+    /// Council tax and business rates accounts, bills and payments.
+    case revenuesRead = "revenues.read"
+    /// Opening accounts, recording moves, discounts and payments.
+    case revenuesWrite = "revenues.write"
+    /// The valuation list, charges, billing runs and recovery.
+    case revenuesManage = "revenues.manage"
 }
 
 /// The staff roles a partnership uses. Permissions per role are fixed here, in one table, so they can be reviewed.
@@ -41,14 +47,16 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .agent: [.registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog]
-        case .officer: [.registerRead, .registerWrite, .registerImport, .casesRead, .casesWrite, .contactsLog]
-        case .teamLeader: [.registerRead, .registerWrite, .registerMerge, .casesRead, .casesWrite, .contactsLog]
-        case .manager: [.registerRead, .registerWrite, .registerMerge, .auditRead, .casesRead, .casesWrite, .casesManage, .contactsLog]
+        case .agent: [.registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite]
+        case .officer: [.registerRead, .registerWrite, .registerImport, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite]
+        case .teamLeader: [.registerRead, .registerWrite, .registerMerge, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite]
+        case .manager: [.registerRead, .registerWrite, .registerMerge, .auditRead, .casesRead, .casesWrite, .casesManage, .contactsLog,
+                        .revenuesRead, .revenuesWrite, .revenuesManage]
         case .administrator: [.registerRead, .registerWrite, .registerMerge, .registerImport, .auditRead, .subjectAccess,
-                              .staffManage, .organisationsManage, .agreementsManage, .apiKeysManage, .casesRead, .casesWrite, .casesManage]
+                              .staffManage, .organisationsManage, .agreementsManage, .apiKeysManage, .casesRead, .casesWrite, .casesManage,
+                              .revenuesRead, .revenuesWrite, .revenuesManage]
         case .safeguardingOfficer: [.registerRead, .registerWrite, .safeguardingRead, .casesRead, .casesWrite, .contactsLog]
-        case .auditor: [.registerRead, .auditRead, .subjectAccess, .casesRead]
+        case .auditor: [.registerRead, .auditRead, .subjectAccess, .casesRead, .revenuesRead]
         }
     }
 }

@@ -10,6 +10,9 @@ public enum APIScope: String, Sendable, Codable, CaseIterable {
     /// A telephony or CRM system logging contacts (it reads the register to find the person).
     case contactsLog = "contacts:log"
     case open311
+    /// A payment system or a revenues back office: reads accounts and records payments.
+    case revenuesRead = "revenues:read"
+    case revenuesWrite = "revenues:write"
     case admin
 
     public var permissions: Set<Permission> {
@@ -22,6 +25,8 @@ public enum APIScope: String, Sendable, Codable, CaseIterable {
         case .contactsLog: [.registerRead, .contactsLog]
         // Open311 clients report problems and read them back; they see the register only to place a report.
         case .open311: [.registerRead, .casesRead, .casesWrite]
+        case .revenuesRead: [.registerRead, .revenuesRead]
+        case .revenuesWrite: [.registerRead, .revenuesRead, .revenuesWrite]
         case .admin: Set(Permission.allCases).subtracting([.safeguardingRead])
         }
     }

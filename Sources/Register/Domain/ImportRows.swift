@@ -8,6 +8,7 @@ public struct ImportReport: Sendable, Codable, Equatable {
         public var line: Int
         public var field: String?
         public var reason: String
+        public init(line: Int, field: String?, reason: String) { self.line = line; self.field = field; self.reason = reason }
     }
     public var format: String
     public var rowsRead = 0
@@ -147,11 +148,11 @@ public enum PostcodeRows {
 
 /// Rows of a CSV file with a header, as dictionaries keyed by lower-cased column name, each with its 1-based line
 /// (the header is line 1). Blank rows are skipped and not counted.
-struct CSVRows {
-    let header: [String]
-    let rows: [(line: Int, values: [String: String])]
+public struct CSVRows {
+    public let header: [String]
+    public let rows: [(line: Int, values: [String: String])]
 
-    init(_ text: String) throws {
+    public init(_ text: String) throws {
         let reader: CSVReader
         do { reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true) } catch {
             throw TownhallError.invalid("file", "The file is not readable CSV: \(error).", code: "malformed_csv")

@@ -1,0 +1,161 @@
+import Audit
+import Foundation
+import SQLKit
+import TownhallDatabase
+import TownhallKernel
+
+extension Revenues {
+    /// What one account owes for a year, or why it cannot be billed.
+    static func liability(_ a: CouncilTaxAccount, year: FinancialYear, bands: [BandEntry], adjustments: [AccountAdjustment],
+                          charges: [String: CouncilTaxCharges]) -> Result<(CouncilTaxLiability.Result, CouncilTaxCharges, BandEntry), NotBilled> {
+        // The area is the one on the list entry in force at the start of liability in the year (a dwelling does not move parish).
+        let start = max(year.start, a.liable.from)
+        guard let entry = bands.last(where: { $0.from <= start }) ?? bands.first(where: { year.contains($0.from) }) else {
+            return .failure(NotBilled(reference: a.reference, reason: "UPRN \(a.uprn) has no council tax band on the valuation list in \(year)."))
+        }
+        guard let c = charges[entry.area] else {
+            return .failure(NotBilled(reference: a.reference, reason: "No charges are set for \(entry.area.isEmpty ? "the unparished area" : "area \(entry.area)") in \(year)."))
+        }
+        let result = CouncilTaxLiability.compute(year: year, liable: a.liable, bands: BandHistory(bands.map { ($0.from, $0.band) }),
+                                                 adjustments: adjustments.map(\.adjustment), charges: c)
+        return .success((result, c, entry))
+    }
+
+    static func makeBill(_ a: CouncilTaxAccount, year: FinancialYear, sequence: Int, issued: LocalDate, liability: CouncilTaxLiability.Result,
+                         charges: CouncilTaxCharges, band: CouncilTaxBand, area: String, instalments: [Instalment], run: BillingRunID?, now: Timestamp) -> Bill {
+        Bill(id: BillID(), organisationID: a.organisationID, accountID: a.id, year: year, sequence: sequence, issuedOn: issued, total: liability.total,
+             band: band, area: area, lines: charges.noticeLines(band), segments: liability.segments, instalments: instalments, runID: run, createdAt: now)
+    }
+
+    /// Brings an account's bills up to date after a change: for every year it has a bill for, or the organisation has run
+    /// billing for and the account is liable in, a changed charge gets a revised notice whose instalments spread what is
+    /// still owed (allowing for payments) over the instalments still to come; a year with no bill yet gets its first.
+    func recalculate(_ a: CouncilTaxAccount, actor: Actor, now: Timestamp, on db: any SQLDatabase) async throws {
+        let today = LocalDate.today(at: now.date)
+        let bills = try await RevenuesStore.bills(account: a.id, organisation: a.organisationID, on: db)
+        let runYears = try await db.raw("SELECT DISTINCT year FROM revenues_billing_run WHERE organisation_id = \(bind: a.organisationID.string)").all()
+            .map { FinancialYear(uncheckedStart: try $0.int("year")) }
+        var years = Set(bills.map(\.year))
+        for y in runYears where a.liable.from <= y.end && (a.liable.to.map { $0 >= y.start } ?? true) { years.insert(y) }
+        guard !years.isEmpty else { return }
+        let bands = try await RevenuesStore.bandRows(uprns: [a.uprn], organisation: a.organisationID, on: db)[a.uprn] ?? []
+        let adjustments = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
+        let payments = try await RevenuesStore.payments(account: a.id, on: db)
+        var latest: [FinancialYear: Bill] = [:]
+        for b in bills where (latest[b.year]?.sequence ?? 0) < b.sequence { latest[b.year] = b }
+        let paid = PaymentAllocation.allocate(charges: latest.mapValues(\.total), payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) }).paid
+        var created: [Bill] = []
+        for year in years.sorted() {
+            let charges = try await RevenuesStore.charges(year: year, organisation: a.organisationID, on: db)
+            guard case .success(let (liability, c, entry)) = Self.liability(a, year: year, bands: bands, adjustments: adjustments, charges: charges) else { continue }
+            if let previous = latest[year] {
+                guard previous.total != liability.total else { continue }
+                let outstanding = liability.total - (paid[year] ?? 0)
+                let instalments = InstalmentScheme.reprofile(outstanding: outstanding, previous: previous.instalments, year: year, issued: today)
+                created.append(Self.makeBill(a, year: year, sequence: previous.sequence + 1, issued: today, liability: liability, charges: c,
+                                             band: entry.band, area: entry.area, instalments: instalments, run: nil, now: now))
+            } else {
+                let instalments = InstalmentScheme.schedule(total: liability.total, year: year, issued: today, twelve: a.twelveInstalments, day: a.instalmentDay)
+                created.append(Self.makeBill(a, year: year, sequence: 1, issued: today, liability: liability, charges: c,
+                                             band: entry.band, area: entry.area, instalments: instalments, run: nil, now: now))
+            }
+        }
+        try await RevenuesStore.insertBills(created, on: db)
+        for b in created {
+            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_bill", entityID: b.id.string, subject: a.parties.first?.personID,
+                                                 changes: ["year": .init(old: nil, new: b.year.description), "total": .init(old: latest[b.year].map { Money.format($0.total) },
+                                                                                                                         new: Money.format(b.total))], at: now), on: db)
+        }
+    }
+
+    /// The annual billing run: a demand notice with its instalment schedule for every account liable in the year.
+    ///
+    /// Resumable and idempotent. Accounts are walked in id order in batches; each batch's bills and the run's counts commit
+    /// together, and an account that already has a bill for the year is counted, not billed again (the bill's unique key
+    /// on account, year and sequence enforces it even against a second node). Killed at any point and run again, every
+    /// account ends with exactly one annual bill.
+    /// - Parameters:
+    ///   - issuedOn: the date printed on the notices; instalments start at least 14 days later.
+    ///   - progress: called after each batch with the run's counts so far; throwing stops the run (it can be run again).
+    public func billingRun(year: FinancialYear, issuedOn: LocalDate, by actor: Actor, now: Timestamp = .now,
+                           progress: (@Sendable (BillingRun) async throws -> Void)? = nil) async throws -> (run: BillingRun, notBilled: [NotBilled]) {
+        try actor.require(.revenuesManage)
+        let org = actor.organisationID
+        let charges = try await database.read { try await RevenuesStore.charges(year: year, organisation: org, on: $0) }
+        guard !charges.isEmpty else {
+            throw TownhallError.invalid("year", "No council tax charges are set for \(year). Set each area's Band D amounts before billing.", code: "no_charges")
+        }
+        let total = try await database.read { try await RevenuesStore.countLiable(in: year, organisation: org, on: $0) }
+        var run = BillingRun(id: BillingRunID(), organisationID: org, year: year, issuedOn: issuedOn, status: .running, accounts: total,
+                             created: 0, alreadyBilled: 0, notBilled: 0, startedAt: now, finishedAt: nil, message: nil)
+        let started = run
+        try await database.transaction { try await RevenuesStore.insertRun(started, on: $0) }
+        var notBilled: [NotBilled] = []
+        var after = ""
+        let batchSize = billingBatch
+        do {
+            while true {
+                let current = run, cursor = after
+                let (next, batchNotBilled, last) = try await database.transaction { db -> (BillingRun, [NotBilled], String?) in
+                    let accounts = try await RevenuesStore.accountsLiable(in: year, organisation: org, after: cursor, limit: batchSize, on: db)
+                    guard let last = accounts.last else { return (current, [], nil) }
+                    var run = current
+                    let billed = try await RevenuesStore.billed(accounts: accounts.map(\.id), year: year, on: db)
+                    let toBill = accounts.filter { !billed.contains($0.id) }
+                    let bands = try await RevenuesStore.bandRows(uprns: toBill.map(\.uprn), organisation: org, on: db)
+                    let adjustments = try await RevenuesStore.adjustments(accounts: toBill.map(\.id), on: db)
+                    var bills: [Bill] = [], refused: [NotBilled] = []
+                    for a in toBill {
+                        switch Self.liability(a, year: year, bands: bands[a.uprn] ?? [], adjustments: adjustments[a.id] ?? [], charges: charges) {
+                        case .failure(let reason): refused.append(reason)
+                        case .success(let (liability, c, entry)):
+                            let instalments = InstalmentScheme.schedule(total: liability.total, year: year, issued: issuedOn, twelve: a.twelveInstalments, day: a.instalmentDay)
+                            bills.append(Self.makeBill(a, year: year, sequence: 1, issued: issuedOn, liability: liability, charges: c, band: entry.band, area: entry.area,
+                                                       instalments: instalments, run: run.id, now: now))
+                        }
+                    }
+                    try await RevenuesStore.insertBills(bills, on: db)
+                    run.created += bills.count
+                    run.alreadyBilled += billed.count
+                    run.notBilled += refused.count
+                    try await RevenuesStore.updateRun(run, on: db)
+                    return (run, refused, last.id.string)
+                }
+                guard let last else { break }
+                run = next
+                after = last
+                if notBilled.count < 1000 { notBilled += batchNotBilled.prefix(1000 - notBilled.count) }
+                try await progress?(run)
+            }
+            run.status = .finished
+            run.finishedAt = .now
+            let finished = run
+            try await database.transaction { db in
+                try await RevenuesStore.updateRun(finished, on: db)
+                try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "billing_run", entityID: finished.id.string,
+                                                     changes: ["year": .init(old: nil, new: year.description), "result": .init(old: nil, new: finished.summary)], at: now), on: db)
+            }
+            return (run, notBilled)
+        } catch {
+            run.status = .failed
+            run.message = String(describing: error).prefix(500).description
+            let failed = run
+            try? await database.transaction { try await RevenuesStore.updateRun(failed, on: $0) }
+            throw error
+        }
+    }
+
+    /// Recent billing runs, newest first.
+    public func billingRuns(by actor: Actor, limit: Int = 20) async throws -> [BillingRun] {
+        try actor.require(.revenuesRead)
+        return try await database.read { try await RevenuesStore.runs(organisation: actor.organisationID, limit: limit, on: $0) }
+    }
+
+    public func billingRun(id: BillingRunID, by actor: Actor) async throws -> BillingRun {
+        try actor.require(.revenuesRead)
+        guard let run = try await database.read({ try await RevenuesStore.run(id: id, organisation: actor.organisationID, on: $0) }) else {
+            throw TownhallError.notFound("Billing run \(id)", field: "run")
+        }
+        return run
+    }
+}

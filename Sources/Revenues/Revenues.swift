@@ -1,0 +1,296 @@
+import Audit
+import Foundation
+import Partnership
+import Register
+import SQLKit
+import TownhallDatabase
+import TownhallKernel
+
+/// Council tax: the valuation list, the charges set each year, accounts and who is liable, adjustments, bills and
+/// re-profiled instalments, payments and statements, and the annual billing run. Reads follow the `revenues` sharing
+/// category; changes are to the actor's own organisation's accounts only, each audited in its own transaction.
+public struct Revenues: Sendable {
+    public static let migrations = RevenuesStore.migrations
+    public let database: Database
+    let register: Register
+    /// Accounts per billing-run transaction: each batch commits its bills and the run's counts together.
+    public var billingBatch = 500
+
+    public init(database: Database, register: Register) {
+        self.database = database; self.register = register
+    }
+
+    func visible(_ actor: Actor, _ db: any SQLDatabase) async throws -> Set<OrganisationID> {
+        try await Partnership.visibleOrganisations(for: actor, category: .revenues, on: db)
+    }
+
+    // MARK: Valuation list
+
+    /// Loads council tax bands from CSV: `uprn,band[,effective_from][,area]` (also `parish` for `area`). Every rejected
+    /// row is reported with its line and reason; the rest are upserted by UPRN and effective date, so a rerun changes nothing.
+    public func importValuationList(csv text: String, by actor: Actor, now: Timestamp = .now) async throws -> ImportReport {
+        try actor.require(.revenuesManage)
+        let csv = try CSVRows(text)
+        guard csv.header.contains("uprn"), csv.header.contains("band") else {
+            throw TownhallError.invalid("file", "The header row must name uprn and band (and may name effective_from and area).", code: "unknown_format")
+        }
+        var report = ImportReport(format: "council tax valuation list")
+        report.rowsRead = csv.rows.count
+        var entries: [BandEntry] = [], seen: [String: Int] = [:]
+        for (line, values) in csv.rows {
+            do {
+                let uprn = try UPRN(parsing: values["uprn"] ?? "")
+                let band = try CouncilTaxBand.parse(values["band"] ?? "")
+                let from = try (values["effective_from"]).flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "effective_from") }
+                    ?? LocalDate(year: 1993, month: 4, day: 1)
+                let area = (values["area"] ?? values["parish"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+                guard area.count <= 40 else { throw TownhallError.invalid("area", "The charging area code is too long.") }
+                let key = "\(uprn)/\(from)"
+                if let first = seen[key] { throw TownhallError.invalid("uprn", "UPRN \(uprn) from \(from) is already on line \(first).", code: "duplicate_row") }
+                seen[key] = line
+                entries.append(BandEntry(uprn: uprn, from: from, band: band, area: area))
+            } catch let e as TownhallError {
+                report.rejected.append(.init(line: line, field: e.field, reason: e.message))
+            }
+        }
+        for start in stride(from: 0, to: entries.count, by: 1000) {
+            let batch = Array(entries[start..<min(start + 1000, entries.count)])
+            let created = try await database.transaction { try await RevenuesStore.upsertBands(batch, organisation: actor.organisationID, at: now, on: $0) }
+            report.created += created
+            report.updated += batch.count - created
+        }
+        let summary = report.summary
+        try await database.transaction { db in
+            try await AuditLog.record(AuditEntry(actor: actor, action: .import, entityType: "valuation_list", entityID: nil,
+                                                 changes: ["result": .init(old: nil, new: summary)], at: now), on: db)
+        }
+        return report
+    }
+
+    /// Puts one dwelling in a band from a date (a new dwelling, or a band change after a VOA decision), then recalculates
+    /// the accounts for that dwelling.
+    public func setBand(_ entry: BandEntry, by actor: Actor, now: Timestamp = .now) async throws {
+        try actor.require(.revenuesManage)
+        try await database.transaction { db in
+            _ = try await RevenuesStore.upsertBands([entry], organisation: actor.organisationID, at: now, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "valuation_list", entityID: String(entry.uprn.value),
+                                                 changes: ["band": .init(old: nil, new: "\(entry.band.rawValue) from \(entry.from)")], at: now), on: db)
+            for account in try await RevenuesStore.accounts(uprn: entry.uprn, organisations: [actor.organisationID], on: db) where !account.isClosed {
+                try await recalculate(account, actor: actor, now: now, on: db)
+            }
+        }
+    }
+
+    /// The dwelling's bands over time in the actor's organisation's list.
+    public func bands(uprn: UPRN, by actor: Actor) async throws -> [BandEntry] {
+        try actor.require(.revenuesRead)
+        return try await database.read { try await RevenuesStore.bandRows(uprns: [uprn], organisation: actor.organisationID, on: $0)[uprn] ?? [] }
+    }
+
+    // MARK: Charges
+
+    /// Sets (or replaces) a year's charges for one area. Refused once the year has been billed: bills already issued stand
+    /// on the charges they were worked out from.
+    public func setCharges(_ input: CouncilTaxCharges, by actor: Actor, now: Timestamp = .now) async throws -> CouncilTaxCharges {
+        try actor.require(.revenuesManage)
+        let charges = try input.validated()
+        try await database.transaction { db in
+            if try await RevenuesStore.hasBills(year: charges.year, organisation: actor.organisationID, on: db) {
+                throw TownhallError.conflict("\(charges.year) has been billed; its charges can no longer change.", code: "year_billed", field: "year")
+            }
+            try await RevenuesStore.replaceCharges(charges, organisation: actor.organisationID, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "council_tax_charges", entityID: "\(charges.year.startYear)/\(charges.area)",
+                                                 changes: ["band_d": .init(old: nil, new: Money.format(charges.bandD))], at: now), on: db)
+        }
+        return charges
+    }
+
+    /// A year's charges for every area of the actor's organisation.
+    public func charges(year: FinancialYear, by actor: Actor) async throws -> [CouncilTaxCharges] {
+        try actor.require(.revenuesRead)
+        return try await database.read { try await RevenuesStore.charges(year: year, organisation: actor.organisationID, on: $0) }.values.sorted { $0.area < $1.area }
+    }
+
+    // MARK: Accounts
+
+    /// Opens an account for the people liable for a dwelling from a date. Refused when another account for the dwelling
+    /// covers any of the same days (joint liability is several people on one account). When the year is already billed,
+    /// the new account gets its bill at once.
+    public func openAccount(_ input: NewCouncilTaxAccount, by actor: Actor, now: Timestamp = .now) async throws -> CouncilTaxAccount {
+        try actor.require(.revenuesWrite)
+        let (uprn, span, day, email) = try input.validated()
+        var parties: [LiableParty] = []
+        for (i, p) in input.parties.enumerated() {
+            if let raw = p.personID, !raw.isEmpty {
+                let id = try PersonID.parse(raw, field: "parties[\(i)].person_id")
+                guard let person = try await register.visiblePerson(id: id, by: actor) else { throw TownhallError.notFound("Person \(raw)", field: "parties[\(i)].person_id") }
+                parties.append(LiableParty(personID: id, name: person.fullName))
+            } else {
+                let name = (p.name ?? "").trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty, name.count <= 200 else { throw TownhallError.missing("parties[\(i)].name", "Give the liable person's name, or choose them from the register.") }
+                parties.append(LiableParty(personID: nil, name: name))
+            }
+        }
+        let property = try? await register.property(uprn: uprn, by: actor)
+        let template = CouncilTaxAccount(id: RevenuesAccountID(), organisationID: actor.organisationID, reference: "", uprn: uprn, propertyID: property?.id,
+                                         liable: span, parties: parties, twelveInstalments: input.twelveInstalments ?? false, instalmentDay: day,
+                                         eBillingEmail: email, closedAt: nil, createdAt: now, version: 1)
+        let firstPerson = parties.first?.personID
+        return try await database.transaction { db in
+            if let other = try await RevenuesStore.overlapping(uprn: uprn, span: span, organisation: actor.organisationID, on: db).first {
+                throw Self.overlap(other)
+            }
+            var account = template
+            account.reference = try await RevenuesStore.nextReference(organisation: actor.organisationID, on: db)
+            try await RevenuesStore.insert(account, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_account", entityID: account.id.string,
+                                                 subject: firstPerson,
+                                                 changes: ["uprn": .init(old: nil, new: String(uprn.value)), "liable_from": .init(old: nil, new: span.from.description)],
+                                                 at: now), on: db)
+            try await recalculate(account, actor: actor, now: now, on: db)
+            return account
+        }
+    }
+
+    static func overlap(_ other: CouncilTaxAccount) -> TownhallError {
+        TownhallError.conflict("Account \(other.reference) is already liable for this dwelling from \(other.liable.from)\(other.liable.to.map { " to \($0)" } ?? ""). "
+                               + "Record the move-out on that account first, or add the person to it for joint liability.",
+                               code: "overlapping_liability", field: "liable_from")
+    }
+
+    /// The account, if the actor may see it.
+    func loadAccount(_ id: RevenuesAccountID, actor: Actor, on db: any SQLDatabase) async throws -> CouncilTaxAccount {
+        guard let a = try await RevenuesStore.account(id: id, organisations: try await visible(actor, db), on: db) else {
+            throw TownhallError.notFound("Council tax account \(id)", field: "account")
+        }
+        return a
+    }
+
+    /// The account for a change: the actor's own organisation's, open, at the version the caller read.
+    func changeableAccount(_ id: RevenuesAccountID, version: Int?, actor: Actor, on db: any SQLDatabase) async throws -> CouncilTaxAccount {
+        let a = try await loadAccount(id, actor: actor, on: db)
+        guard a.organisationID == actor.organisationID else { throw TownhallError.forbidden("Only \(a.reference)'s own council can change it.") }
+        guard !a.isClosed else { throw TownhallError.conflict("Account \(a.reference) is closed.", code: "account_closed", field: "account") }
+        if let version, version != a.version {
+            throw TownhallError.conflict("Account \(a.reference) has changed since you opened it; reload it and try again.", code: "stale_version", field: "version")
+        }
+        return a
+    }
+
+    /// Records the last day of liability (a move-out, or a sale), recalculates the account from that day and re-profiles
+    /// what is left to pay.
+    public func recordMoveOut(account id: RevenuesAccountID, lastDay: LocalDate, version: Int?, by actor: Actor, now: Timestamp = .now) async throws -> AccountView {
+        try actor.require(.revenuesWrite)
+        try await database.transaction { db in
+            var a = try await changeableAccount(id, version: version, actor: actor, on: db)
+            guard lastDay >= a.liable.from else {
+                throw TownhallError.invalid("last_day", "The last day of liability cannot be before it began (\(a.liable.from)).", code: "invalid_period")
+            }
+            let old = a.liable.to
+            a.liable.to = lastDay
+            guard try await RevenuesStore.update(a, expectedVersion: a.version, on: db) else { throw TownhallError.conflict("The account changed meanwhile.", code: "stale_version") }
+            try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "council_tax_account", entityID: a.id.string, subject: a.parties.first?.personID,
+                                                 changes: ["liable_to": .init(old: old?.description, new: lastDay.description)], at: now), on: db)
+            try await recalculate(a, actor: actor, now: now, on: db)
+        }
+        return try await account(id: id, by: actor, today: LocalDate.today(at: now.date))
+    }
+
+    /// Closes an account that owes nothing and is owed nothing. A closed account takes no payments and no changes.
+    public func closeAccount(_ id: RevenuesAccountID, by actor: Actor, now: Timestamp = .now) async throws {
+        try actor.require(.revenuesWrite)
+        let view = try await account(id: id, by: actor)
+        guard view.balance == 0 else {
+            throw TownhallError.conflict("Account \(view.account.reference) has a balance of \(Money.format(view.balance)); settle or refund it before closing.",
+                                         code: "balance_not_nil", field: "account")
+        }
+        try await database.transaction { db in
+            var a = try await changeableAccount(id, version: view.account.version, actor: actor, on: db)
+            a.closedAt = now
+            guard try await RevenuesStore.update(a, expectedVersion: a.version, on: db) else { throw TownhallError.conflict("The account changed meanwhile.", code: "stale_version") }
+            try await AuditLog.record(AuditEntry(actor: actor, action: .close, entityType: "council_tax_account", entityID: a.id.string, subject: a.parties.first?.personID,
+                                                 at: now), on: db)
+        }
+    }
+
+    /// Adds a discount, exemption, reduction or premium from a date, with its evidence; the account is recalculated from
+    /// that date and the instalments still to come are re-profiled.
+    public func addAdjustment(account id: RevenuesAccountID, _ input: Adjustment, by actor: Actor, now: Timestamp = .now) async throws -> AccountView {
+        try actor.require(.revenuesWrite)
+        try await database.transaction { db in
+            let a = try await changeableAccount(id, version: nil, actor: actor, on: db)
+            let existing = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
+            let adjustment = try input.validated(against: existing.map(\.adjustment))
+            let stored = AccountAdjustment(id: UUID().uuidString.lowercased(), adjustment: adjustment, createdAt: now)
+            try await RevenuesStore.insertAdjustment(stored, account: a.id, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_adjustment", entityID: stored.id, subject: a.parties.first?.personID,
+                                                 changes: ["kind": .init(old: nil, new: adjustment.kind.rawValue),
+                                                           "from": .init(old: nil, new: adjustment.span.from.description),
+                                                           "account": .init(old: nil, new: a.reference)], at: now), on: db)
+            try await recalculate(a, actor: actor, now: now, on: db)
+        }
+        return try await account(id: id, by: actor, today: LocalDate.today(at: now.date))
+    }
+
+    /// Ends an adjustment on a day (a single person discount when a partner moves in).
+    public func endAdjustment(account id: RevenuesAccountID, adjustment: String, lastDay: LocalDate, by actor: Actor, now: Timestamp = .now) async throws -> AccountView {
+        try actor.require(.revenuesWrite)
+        try await database.transaction { db in
+            let a = try await changeableAccount(id, version: nil, actor: actor, on: db)
+            guard let existing = (try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []).first(where: { $0.id == adjustment }) else {
+                throw TownhallError.notFound("Adjustment \(adjustment)", field: "adjustment")
+            }
+            guard lastDay >= existing.adjustment.span.from else {
+                throw TownhallError.invalid("last_day", "The last day cannot be before the adjustment began (\(existing.adjustment.span.from)).", code: "invalid_period")
+            }
+            _ = try await RevenuesStore.endAdjustment(id: adjustment, account: a.id, on: lastDay, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "council_tax_adjustment", entityID: adjustment, subject: a.parties.first?.personID,
+                                                 changes: ["to": .init(old: existing.adjustment.span.to?.description, new: lastDay.description)], at: now), on: db)
+            try await recalculate(a, actor: actor, now: now, on: db)
+        }
+        return try await account(id: id, by: actor, today: LocalDate.today(at: now.date))
+    }
+
+    /// One account in full: adjustments, every bill, payments, and each year's position on `today`.
+    public func account(id: RevenuesAccountID, by actor: Actor, today: LocalDate = .today()) async throws -> AccountView {
+        try actor.require(.revenuesRead)
+        return try await database.read { db in
+            let a = try await loadAccount(id, actor: actor, on: db)
+            return try await Self.view(a, today: today, on: db)
+        }
+    }
+
+    static func view(_ a: CouncilTaxAccount, today: LocalDate, on db: any SQLDatabase) async throws -> AccountView {
+        let adjustments = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
+        let bills = try await RevenuesStore.bills(account: a.id, organisation: a.organisationID, on: db)
+        let payments = try await RevenuesStore.payments(account: a.id, on: db)
+        var view = AccountView(account: a, adjustments: adjustments, bills: bills, payments: payments, years: [], balance: 0, credit: 0)
+        let current = view.currentBills
+        let allocation = PaymentAllocation.allocate(charges: Dictionary(uniqueKeysWithValues: current.map { ($0.year, $0.total) }),
+                                                    payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) })
+        view.years = current.map { bill in
+            let paid = allocation.paid[bill.year] ?? 0
+            // The instalments of the latest bill cover what was outstanding when it was issued: payments before it are
+            // already allowed for in a revised schedule.
+            let paidBefore = bill.sequence == 1 ? 0 : min(paid, bill.total - bill.instalments.reduce(0) { $0 + $1.amount })
+            let position = InstalmentPosition.of(bill.instalments, paid: paid - paidBefore, on: today)
+            return YearPosition(year: bill.year, charge: bill.total, paid: paid, outstanding: bill.total - paid, arrears: position.arrears,
+                                nextInstalment: position.next, missedInstalments: position.missed)
+        }
+        view.credit = allocation.credit
+        view.balance = current.reduce(0) { $0 + $1.total } - payments.reduce(0) { $0 + $1.amount }
+        return view
+    }
+
+    /// The accounts a person is (or was) liable on, newest first.
+    public func accounts(person: PersonID, by actor: Actor) async throws -> [CouncilTaxAccount] {
+        try actor.require(.revenuesRead)
+        return try await database.read { try await RevenuesStore.accounts(person: person, organisations: try await visible(actor, $0), on: $0) }
+    }
+
+    /// The accounts for a dwelling, newest first.
+    public func accounts(uprn: UPRN, by actor: Actor) async throws -> [CouncilTaxAccount] {
+        try actor.require(.revenuesRead)
+        return try await database.read { try await RevenuesStore.accounts(uprn: uprn, organisations: try await visible(actor, $0), on: $0) }
+    }
+}
