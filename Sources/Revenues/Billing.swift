@@ -145,6 +145,14 @@ extension Revenues {
         }
     }
 
+    /// The organisations that have council tax charges set for a year (what an operator's billing run covers).
+    public func chargingOrganisations(year: FinancialYear) async throws -> [OrganisationID] {
+        try await database.read { db in
+            try await db.raw("SELECT DISTINCT organisation_id FROM revenues_charge WHERE year = \(bind: year.startYear) ORDER BY organisation_id").all()
+                .map { try $0.id("organisation_id") }
+        }
+    }
+
     /// Recent billing runs, newest first.
     public func billingRuns(by actor: Actor, limit: Int = 20) async throws -> [BillingRun] {
         try actor.require(.revenuesRead)

@@ -13,6 +13,9 @@ extension Revenues {
         let (amount, method, on, reference, year) = try input.validated(today: today)
         return try await database.transaction { db in
             let a = try await changeableAccount(id, version: nil, actor: actor, on: db)
+            if let reference, try await RevenuesStore.takenReferences(accounts: [a.id], on: db).contains("\(a.id)/\(method.rawValue)/\(reference)") {
+                throw TownhallError.conflict("Payment \(reference) is already recorded on \(a.reference).", code: "duplicate_payment", field: "reference")
+            }
             let payment = RevenuesPayment(id: PaymentID(), accountID: a.id, amount: amount, receivedOn: on, method: method, reference: reference,
                                           directedTo: year, createdAt: now)
             try await RevenuesStore.insertPayment(payment, organisation: a.organisationID, on: db)

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import Partnership
 import Register
+import Revenues
 import TownhallDatabase
 import TownhallKernel
 
@@ -14,7 +15,7 @@ public struct TownhallCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "townhall",
         abstract: "Townhall: shared services for councils and their partners.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self, CasesCommand.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self, CasesCommand.self, RevenuesCommand.self, Bench.self])
     public init() {}
 }
 
@@ -365,6 +366,69 @@ struct CasesCommand: AsyncParsableCommand {
                     let started = Date()
                     let n = try await services.cases.recomputeServiceLevels(organisation: id)
                     print(String(format: "recomputed %d cases in %.2f s", n, Date().timeIntervalSince(started)))
+                }
+            }
+        }
+    }
+}
+
+struct RevenuesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revenues", abstract: "Council tax jobs: the valuation list and the annual billing run.",
+                                                    subcommands: [Bill.self, ImportValuation.self])
+
+    struct Bill: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue every demand notice for a year, with its instalments. Safe to stop and rerun: each account gets exactly one bill.",
+            discussion: "Ends with the line `billed N accounts: C created, S already billed`; accounts that could not be billed are listed before it.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The financial year, like 2026 or 2026/27.") var year: String
+        @Option(help: "The date printed on the notices (YYYY-MM-DD; default today). Instalments start at least 14 days later.") var issued: String?
+        @Option(help: "Only this organisation (default: every organisation with charges set for the year).") var organisation: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let year = try FinancialYear(parsing: year)
+                let issuedOn = try issued.map { try LocalDate(parsing: $0, field: "issued") } ?? .today()
+                try await common.withServices { services, _ in
+                    var organisations: [Organisation] = []
+                    if let organisation { organisations = [try await services.partnership.organisation(slug: organisation)] } else {
+                        for id in try await services.revenues.chargingOrganisations(year: year) { organisations.append(try await services.partnership.organisation(id: id)) }
+                    }
+                    guard !organisations.isEmpty else {
+                        throw TownhallError.invalid("year", "No council tax charges are set for \(year). Set each area's Band D amounts before billing.", code: "no_charges")
+                    }
+                    var created = 0, already = 0
+                    for org in organisations {
+                        let (run, notBilled) = try await services.revenues.billingRun(year: year, issuedOn: issuedOn, by: .system(org.id, "billing run")) { run in
+                            let line = "\(org.slug): \(run.done) of \(run.accounts) accounts (\(run.accounts == 0 ? 100 : run.done * 100 / run.accounts)%): \(run.created) created, \(run.alreadyBilled) already billed, \(run.notBilled) not billed\n"
+                            FileHandle.standardError.write(Data(line.utf8))
+                        }
+                        for n in notBilled { print("\(org.slug): not billed \(n.reference): \(n.reason)") }
+                        if run.notBilled > notBilled.count { print("\(org.slug): … and \(run.notBilled - notBilled.count) more not billed") }
+                        if organisations.count > 1 { print("\(org.slug): \(run.summary)") }
+                        created += run.created
+                        already += run.alreadyBilled
+                    }
+                    print("billed \(created + already) accounts: \(created) created, \(already) already billed")
+                }
+            }
+        }
+    }
+
+    struct ImportValuation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "import-valuation", abstract: "Load council tax bands from CSV (uprn,band[,effective_from][,area]).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The billing authority's slug.") var organisation: String
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let text = try readFile(file)
+                try await common.withServices { services, _ in
+                    let org = try await services.partnership.organisation(slug: organisation)
+                    let report = try await services.revenues.importValuationList(csv: text, by: .system(org.id, "import"))
+                    for r in report.rejected { print("rejected line \(r.line)\(r.field.map { " (\($0))" } ?? ""): \(r.reason)") }
+                    print(report.summary)
                 }
             }
         }

@@ -148,7 +148,7 @@ public enum PostcodeRows {
 
 /// Rows of a CSV file with a header, as dictionaries keyed by lower-cased column name, each with its 1-based line
 /// (the header is line 1). Blank rows are skipped and not counted.
-public struct CSVRows {
+public struct CSVRows: Sendable {
     public let header: [String]
     public let rows: [(line: Int, values: [String: String])]
 

@@ -74,6 +74,8 @@ enum RevenuesStore {
             )
             """,
             "CREATE INDEX revenues_payment_account ON revenues_payment (account_id)",
+            // A bank's or card processor's reference is taken once per account: re-importing a payment file adds nothing.
+            "CREATE UNIQUE INDEX revenues_payment_reference ON revenues_payment (account_id, method, reference) WHERE reference IS NOT NULL",
             """
             CREATE TABLE revenues_billing_run (
                 id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, year INTEGER NOT NULL, issued_on TEXT NOT NULL, status TEXT NOT NULL,
@@ -170,14 +172,27 @@ enum RevenuesStore {
         return "CT" + String(format: "%08lld", n)
     }
 
+    /// Reserves `count` account numbers at once (bulk loads).
+    static func nextReferences(_ count: Int, organisation: OrganisationID, on db: any SQLDatabase) async throws -> [String] {
+        let last = try await db.raw("""
+            INSERT INTO revenues_sequence (organisation_id, name, value) VALUES (\(bind: organisation.string), 'account', \(bind: count))
+            ON CONFLICT (organisation_id, name) DO UPDATE SET value = revenues_sequence.value + \(bind: count) RETURNING value
+            """).first()!.int64("value")
+        return (0..<Int64(count)).map { "CT" + String(format: "%08lld", last - Int64(count) + 1 + $0) }
+    }
+
     static func insert(_ a: CouncilTaxAccount, on db: any SQLDatabase) async throws {
+        try await insert([a], on: db)
+    }
+
+    static func insert(_ accounts: [CouncilTaxAccount], on db: any SQLDatabase) async throws {
         try await Database.insertRows(db, into: "revenues_account",
                                       columns: ["id", "organisation_id", "reference", "uprn", "property_id", "liable_from", "liable_to", "twelve_instalments",
                                                 "instalment_day", "e_billing_email", "created_at"],
-                                      rows: [[a.id.string, a.organisationID.string, a.reference, a.uprn.value, a.propertyID?.string, a.liable.from.description,
-                                              a.liable.to?.description, a.twelveInstalments ? 1 : 0, a.instalmentDay, a.eBillingEmail, a.createdAt.iso]])
+                                      rows: accounts.map { a in [a.id.string, a.organisationID.string, a.reference, a.uprn.value, a.propertyID?.string, a.liable.from.description,
+                                                                 a.liable.to?.description, a.twelveInstalments ? 1 : 0, a.instalmentDay, a.eBillingEmail, a.createdAt.iso] })
         try await Database.insertRows(db, into: "revenues_liable", columns: ["account_id", "position", "person_id", "name"],
-                                      rows: a.parties.enumerated().map { [a.id.string, $0.offset, $0.element.personID?.string, $0.element.name] })
+                                      rows: accounts.flatMap { a in a.parties.enumerated().map { [a.id.string, $0.offset, $0.element.personID?.string, $0.element.name] } })
     }
 
     /// Accounts for the same dwelling whose liability overlaps `span` (other than `except`).
@@ -194,6 +209,28 @@ enum RevenuesStore {
         try await accounts(where: """
             a.id IN (SELECT account_id FROM revenues_liable WHERE person_id = \(bind: person.string)) AND a.organisation_id IN (\(binds: organisations.map(\.string)))
             """, on: db)
+    }
+
+    static func accounts(uprns: [UPRN], organisation: OrganisationID, on db: any SQLDatabase) async throws -> [CouncilTaxAccount] {
+        guard !uprns.isEmpty else { return [] }
+        return try await accounts(where: "a.organisation_id = \(bind: organisation.string) AND a.uprn IN (\(binds: uprns.map(\.value)))", on: db)
+    }
+
+    static func existingAccounts(_ ids: [RevenuesAccountID], on db: any SQLDatabase) async throws -> Set<RevenuesAccountID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await db.raw("SELECT id FROM revenues_account WHERE id IN (\(binds: ids.map(\.string)))").all().map { try $0.id("id") })
+    }
+
+    /// Account ids and states by reference, for a payment file.
+    static func accounts(references: [String], organisation: OrganisationID, on db: any SQLDatabase) async throws -> [String: (RevenuesAccountID, Bool)] {
+        guard !references.isEmpty else { return [:] }
+        var result: [String: (RevenuesAccountID, Bool)] = [:]
+        for row in try await db.raw("""
+            SELECT id, reference, closed_at FROM revenues_account WHERE organisation_id = \(bind: organisation.string) AND reference IN (\(binds: references))
+            """).all() {
+            result[try row.string("reference")] = (try row.id("id"), try row.optionalString("closed_at") != nil)
+        }
+        return result
     }
 
     static func accounts(uprn: UPRN, organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> [CouncilTaxAccount] {
@@ -333,10 +370,22 @@ enum RevenuesStore {
     // MARK: Payments
 
     static func insertPayment(_ p: RevenuesPayment, organisation: OrganisationID, on db: any SQLDatabase) async throws {
+        try await insertPayments([p], organisation: organisation, on: db)
+    }
+
+    /// Payment references already taken on these accounts, as "account/method/reference".
+    static func takenReferences(accounts ids: [RevenuesAccountID], on db: any SQLDatabase) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await db.raw("""
+            SELECT account_id, method, reference FROM revenues_payment WHERE reference IS NOT NULL AND account_id IN (\(binds: Array(Set(ids)).map(\.string)))
+            """).all().map { "\(try $0.string("account_id"))/\(try $0.string("method"))/\(try $0.string("reference"))" })
+    }
+
+    static func insertPayments(_ payments: [RevenuesPayment], organisation: OrganisationID, on db: any SQLDatabase) async throws {
         try await Database.insertRows(db, into: "revenues_payment",
                                       columns: ["id", "organisation_id", "account_id", "amount", "received_on", "method", "reference", "directed_year", "created_at"],
-                                      rows: [[p.id.string, organisation.string, p.accountID.string, p.amount, p.receivedOn.description, p.method.rawValue, p.reference,
-                                              p.directedTo?.startYear, p.createdAt.iso]])
+                                      rows: payments.map { p in [p.id.string, organisation.string, p.accountID.string, p.amount, p.receivedOn.description, p.method.rawValue,
+                                                                 p.reference, p.directedTo?.startYear, p.createdAt.iso] })
     }
 
     static func payments(account: RevenuesAccountID, on db: any SQLDatabase) async throws -> [RevenuesPayment] {
