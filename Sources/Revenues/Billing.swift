@@ -79,6 +79,13 @@ extension Revenues {
     ///   - progress: called after each batch with the run's counts so far; throwing stops the run (it can be run again).
     public func billingRun(year: FinancialYear, issuedOn: LocalDate, by actor: Actor, now: Timestamp = .now,
                            progress: (@Sendable (BillingRun) async throws -> Void)? = nil) async throws -> (run: BillingRun, notBilled: [NotBilled]) {
+        let (run, charges) = try await beginBillingRun(year: year, issuedOn: issuedOn, by: actor, now: now)
+        return try await continueBillingRun(run, charges: charges, by: actor, now: now, progress: progress)
+    }
+
+    /// Checks a run can start (charges are set for the year) and records it as running: what the API returns at once
+    /// before the run carries on in the background.
+    public func beginBillingRun(year: FinancialYear, issuedOn: LocalDate, by actor: Actor, now: Timestamp = .now) async throws -> (BillingRun, [String: CouncilTaxCharges]) {
         try actor.require(.revenuesManage)
         let org = actor.organisationID
         let charges = try await database.read { try await RevenuesStore.charges(year: year, organisation: org, on: $0) }
@@ -86,10 +93,17 @@ extension Revenues {
             throw TownhallError.invalid("year", "No council tax charges are set for \(year). Set each area's Band D amounts before billing.", code: "no_charges")
         }
         let total = try await database.read { try await RevenuesStore.countLiable(in: year, organisation: org, on: $0) }
-        var run = BillingRun(id: BillingRunID(), organisationID: org, year: year, issuedOn: issuedOn, status: .running, accounts: total,
+        let run = BillingRun(id: BillingRunID(), organisationID: org, year: year, issuedOn: issuedOn, status: .running, accounts: total,
                              created: 0, alreadyBilled: 0, notBilled: 0, startedAt: now, finishedAt: nil, message: nil)
-        let started = run
-        try await database.transaction { try await RevenuesStore.insertRun(started, on: $0) }
+        try await database.transaction { try await RevenuesStore.insertRun(run, on: $0) }
+        return (run, charges)
+    }
+
+    /// Bills every account of a begun run, batch by batch.
+    public func continueBillingRun(_ started: BillingRun, charges: [String: CouncilTaxCharges], by actor: Actor, now: Timestamp = .now,
+                                   progress: (@Sendable (BillingRun) async throws -> Void)? = nil) async throws -> (run: BillingRun, notBilled: [NotBilled]) {
+        let org = started.organisationID, year = started.year, issuedOn = started.issuedOn
+        var run = started
         var notBilled: [NotBilled] = []
         var after = ""
         let batchSize = billingBatch

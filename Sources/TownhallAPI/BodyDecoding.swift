@@ -35,11 +35,15 @@ public enum BodyDecoding {
                                 message: "\(unknown) is not a field here. Fields are: \(T.fields.sorted().joined(separator: ", ")).", field: unknown)
         }
         for (key, allowed) in T.nested.sorted(by: { $0.key < $1.key }) {
-            guard let inner = dictionary[key] as? [String: Any] else { continue }
-            if let unknown = inner.keys.sorted().first(where: { !allowed.contains($0) }) {
-                throw TownhallError(.invalid, code: "unknown_field",
-                                    message: "\(key).\(unknown) is not a field here. Fields of \(key) are: \(allowed.sorted().joined(separator: ", ")).",
-                                    field: "\(key).\(unknown)")
+            // A nested object, or a list of them (`parties[1].colour`).
+            let inners: [(String, [String: Any])] = if let one = dictionary[key] as? [String: Any] { [(key, one)] }
+                else { ((dictionary[key] as? [Any]) ?? []).enumerated().compactMap { i, v in (v as? [String: Any]).map { ("\(key)[\(i)]", $0) } } }
+            for (path, inner) in inners {
+                if let unknown = inner.keys.sorted().first(where: { !allowed.contains($0) }) {
+                    throw TownhallError(.invalid, code: "unknown_field",
+                                        message: "\(path).\(unknown) is not a field here. Fields of \(key) are: \(allowed.sorted().joined(separator: ", ")).",
+                                        field: "\(path).\(unknown)")
+                }
             }
         }
         do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {

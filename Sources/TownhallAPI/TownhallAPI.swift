@@ -4,6 +4,7 @@ import Contact
 import Hummingbird
 import Partnership
 import Register
+import Revenues
 
 /// The JSON API under /api/v1. Call `addRoutes` on the application's router.
 public struct TownhallAPIRoutes: Sendable {
@@ -15,11 +16,13 @@ public struct TownhallAPIRoutes: Sendable {
     public let restrictions: Restrictions
     public let triage: Triage
     public let guidance: Guidance
+    public let revenues: Revenues
     public let publicURL: String
 
     public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                triage: Triage, guidance: Guidance, publicURL: String = "http://localhost:8080") {
+                triage: Triage, guidance: Guidance, revenues: Revenues, publicURL: String = "http://localhost:8080") {
         self.guidance = guidance
+        self.revenues = revenues
         self.contacts = contacts
         self.restrictions = restrictions
         self.triage = triage
@@ -47,6 +50,7 @@ public struct TownhallAPIRoutes: Sendable {
         RestrictionRoutes(restrictions: restrictions).add(to: group)
         TriageRoutes(triage: triage).add(to: group)
         GuidanceRoutes(guidance: guidance).add(to: group)
+        RevenuesRoutes(revenues: revenues).add(to: group)
         DashboardRoutes(contacts: contacts, cases: cases, triage: triage).add(to: group)
         Open311Routes(cases: cases, partnership: partnership, access: access, publicURL: publicURL).addRoutes(to: router)
     }

@@ -45,7 +45,7 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
 
     TownhallAPIRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases, contacts: services.contacts,
                       restrictions: services.restrictions, triage: services.triage, guidance: services.guidance,
-                      publicURL: configuration.publicURL).addRoutes(to: router)
+                      revenues: services.revenues, publicURL: configuration.publicURL).addRoutes(to: router)
     TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases, contacts: services.contacts,
                       restrictions: services.restrictions, triage: services.triage, guidance: services.guidance, citizens: services.citizens, panels: services.panels,
                       secureCookies: configuration.secureCookies, assetsDirectory: configuration.assetsDirectory).addRoutes(to: router)

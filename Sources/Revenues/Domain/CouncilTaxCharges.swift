@@ -1,7 +1,7 @@
 import TownhallKernel
 
 /// Council tax valuation bands in England and their fixed ratios to Band D (LGFA 1992 s5(1)), in ninths.
-public enum CouncilTaxBand: String, Sendable, CaseIterable, Codable, Comparable {
+public enum CouncilTaxBand: String, Sendable, CaseIterable, Codable, Comparable, CodingKeyRepresentable {
     case a = "A", b = "B", c = "C", d = "D", e = "E", f = "F", g = "G", h = "H"
 
     public var ninths: Int64 {

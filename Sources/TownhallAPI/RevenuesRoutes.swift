@@ -1,0 +1,226 @@
+import Foundation
+import Hummingbird
+import Logging
+import Revenues
+import TownhallKernel
+
+/// Council tax over JSON: charges, the valuation list, accounts and their changes, payments, statements and billing runs
+/// (a run is a background job; its counts are read back while it works).
+struct RevenuesRoutes {
+    let revenues: Revenues
+
+    struct ChargesBody: StrictBody {
+        static let fields: Set<String> = ["year", "area", "preceptors", "published"]
+        static let nested: [String: Set<String>] = ["preceptors": ["name", "kind", "band_d", "previous_band_d"]]
+        struct PreceptorBody: Decodable { var name: String; var kind: String; var band_d: Int64; var previous_band_d: Int64? }
+        var year: String
+        var area: String?
+        var preceptors: [PreceptorBody]
+        var published: [String: Int64]?
+
+        func charges() throws -> CouncilTaxCharges {
+            var published: [CouncilTaxBand: Int64] = [:]
+            for (raw, amount) in self.published ?? [:] { published[try CouncilTaxBand.parse(raw, field: "published.\(raw)")] = amount }
+            return CouncilTaxCharges(year: try FinancialYear(parsing: year), area: area ?? "", preceptors: try preceptors.enumerated().map { i, p in
+                guard let kind = Preceptor.Kind(rawValue: p.kind) else {
+                    throw TownhallError.invalid("preceptors[\(i)].kind", "kind is one of \(Preceptor.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return Preceptor(name: p.name, kind: kind, bandD: p.band_d, previousBandD: p.previous_band_d)
+            }, published: published)
+        }
+    }
+
+    struct BandBody: StrictBody {
+        static let fields: Set<String> = ["band", "effective_from", "area"]
+        var band: String
+        var effective_from: String
+        var area: String?
+    }
+
+    struct AccountBody: StrictBody {
+        static let fields: Set<String> = ["uprn", "liable_from", "liable_to", "parties", "twelve_instalments", "instalment_day", "e_billing_email"]
+        static let nested: [String: Set<String>] = ["parties": ["person_id", "name"]]
+        struct PartyBody: Decodable { var person_id: String?; var name: String? }
+        var uprn: Int64?
+        var liable_from: String?
+        var liable_to: String?
+        var parties: [PartyBody]?
+        var twelve_instalments: Bool?
+        var instalment_day: Int?
+        var e_billing_email: String?
+    }
+
+    struct MoveOutBody: StrictBody {
+        static let fields: Set<String> = ["last_day", "version"]
+        var last_day: String
+        var version: Int?
+    }
+
+    struct AdjustmentBody: StrictBody {
+        static let fields: Set<String> = ["kind", "from", "to", "exemption_class", "percent", "evidence"]
+        var kind: String
+        var from: String
+        var to: String?
+        var exemption_class: String?
+        var percent: Int?
+        var evidence: String?
+
+        func adjustment() throws -> Adjustment {
+            guard let kind = Adjustment.Kind(rawValue: kind) else {
+                throw TownhallError.invalid("kind", "kind is one of \(Adjustment.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            let span = DateSpan(from: try LocalDate(parsing: from, field: "from"), to: try to.flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "to") })
+            return Adjustment(kind: kind, span: span, exemptionClass: exemption_class, percent: percent, evidence: evidence ?? "")
+        }
+    }
+
+    struct EndBody: StrictBody {
+        static let fields: Set<String> = ["last_day"]
+        var last_day: String
+    }
+
+    struct PaymentBody: StrictBody {
+        static let fields: Set<String> = ["amount", "amount_pence", "method", "received_on", "reference", "year"]
+        var amount: String?
+        var amount_pence: Int64?
+        var method: String?
+        var received_on: String?
+        var reference: String?
+        var year: String?
+    }
+
+    struct RunBody: StrictBody {
+        static let fields: Set<String> = ["year", "issued_on"]
+        var year: String
+        var issued_on: String?
+    }
+
+    struct RunView: Encodable {
+        var run: BillingRun
+        var summary: String
+        var percent_done: Int
+        init(_ run: BillingRun) {
+            self.run = run; summary = run.summary
+            percent_done = run.accounts == 0 ? 100 : min(100, run.done * 100 / run.accounts)
+        }
+    }
+
+    func accountID(_ context: TownhallContext) throws -> RevenuesAccountID {
+        try RevenuesAccountID.parse(try context.parameters.require("id"), field: "id")
+    }
+
+    func add(to group: RouterGroup<TownhallContext>) {
+        group.get("revenues/charges") { request, context in
+            let actor = try context.requireActor()
+            guard let raw = request.query("year") else { throw TownhallError.missing("year", "Give the financial year, like 2026.") }
+            return try JSONResponse.make(["items": try await revenues.charges(year: try FinancialYear(parsing: raw), by: actor)])
+        }
+        group.put("revenues/charges") { request, context in
+            let actor = try context.requireActor()
+            let body = try await BodyDecoding.decode(ChargesBody.self, from: request, context: context)
+            return try JSONResponse.make(try await revenues.setCharges(try body.charges(), by: actor))
+        }
+        group.get("revenues/bands/:uprn") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(["items": try await revenues.bands(uprn: try UPRN(parsing: try context.parameters.require("uprn")), by: actor)])
+        }
+        group.put("revenues/bands/:uprn") { request, context in
+            let actor = try context.requireActor()
+            let uprn = try UPRN(parsing: try context.parameters.require("uprn"))
+            let body = try await BodyDecoding.decode(BandBody.self, from: request, context: context)
+            let entry = BandEntry(uprn: uprn, from: try LocalDate(parsing: body.effective_from, field: "effective_from"), band: try CouncilTaxBand.parse(body.band),
+                                  area: (body.area ?? "").trimmingCharacters(in: .whitespaces).uppercased())
+            try await revenues.setBand(entry, by: actor)
+            return try JSONResponse.make(["items": try await revenues.bands(uprn: uprn, by: actor)])
+        }
+        group.post("imports/valuation-list") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(try await revenues.importValuationList(csv: try await RegisterRoutes.csvBody(request), by: actor))
+        }
+        group.post("imports/payments") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(try await revenues.importPayments(csv: try await RegisterRoutes.csvBody(request), by: actor))
+        }
+
+        group.get("revenues/accounts") { request, context in
+            let actor = try context.requireActor()
+            if let raw = request.query("person_id") {
+                return try JSONResponse.make(["items": try await revenues.accounts(person: try PersonID.parse(raw, field: "person_id"), by: actor)])
+            }
+            guard let raw = request.query("uprn") else { throw TownhallError.missing("uprn", "Give person_id or uprn.") }
+            return try JSONResponse.make(["items": try await revenues.accounts(uprn: try UPRN(parsing: raw), by: actor)])
+        }
+        group.post("revenues/accounts") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(AccountBody.self, from: request, context: context)
+            let input = NewCouncilTaxAccount(uprn: b.uprn, liableFrom: b.liable_from, liableTo: b.liable_to,
+                                             parties: (b.parties ?? []).map { .init(personID: $0.person_id, name: $0.name) },
+                                             twelveInstalments: b.twelve_instalments, instalmentDay: b.instalment_day, eBillingEmail: b.e_billing_email)
+            let account = try await revenues.openAccount(input, by: actor)
+            return try JSONResponse.make(try await revenues.account(id: account.id, by: actor), status: .created)
+        }
+        group.get("revenues/accounts/:id") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(try await revenues.account(id: try accountID(context), by: actor))
+        }
+        group.get("revenues/accounts/:id/statement") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(["items": try await revenues.statement(account: try accountID(context), by: actor)])
+        }
+        group.post("revenues/accounts/:id/move-out") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(MoveOutBody.self, from: request, context: context)
+            return try JSONResponse.make(try await revenues.recordMoveOut(account: try accountID(context), lastDay: try LocalDate(parsing: b.last_day, field: "last_day"),
+                                                                        version: b.version, by: actor))
+        }
+        group.post("revenues/accounts/:id/close") { _, context in
+            let actor = try context.requireActor()
+            let id = try accountID(context)
+            try await revenues.closeAccount(id, by: actor)
+            return try JSONResponse.make(try await revenues.account(id: id, by: actor))
+        }
+        group.post("revenues/accounts/:id/adjustments") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(AdjustmentBody.self, from: request, context: context)
+            return try JSONResponse.make(try await revenues.addAdjustment(account: try accountID(context), try b.adjustment(), by: actor), status: .created)
+        }
+        group.post("revenues/accounts/:id/adjustments/:adjustment/end") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(EndBody.self, from: request, context: context)
+            return try JSONResponse.make(try await revenues.endAdjustment(account: try accountID(context), adjustment: try context.parameters.require("adjustment"),
+                                                                        lastDay: try LocalDate(parsing: b.last_day, field: "last_day"), by: actor))
+        }
+        group.post("revenues/accounts/:id/payments") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(PaymentBody.self, from: request, context: context)
+            let payment = try await revenues.recordPayment(account: try accountID(context),
+                                                           NewPayment(amount: b.amount, amountPence: b.amount_pence, method: b.method, receivedOn: b.received_on,
+                                                                      reference: b.reference, year: b.year), by: actor)
+            return try JSONResponse.make(payment, status: .created)
+        }
+
+        group.get("revenues/billing-runs") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(["items": try await revenues.billingRuns(by: actor).map(RunView.init)])
+        }
+        group.get("revenues/billing-runs/:id") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(RunView(try await revenues.billingRun(id: try BillingRunID.parse(try context.parameters.require("id"), field: "id"), by: actor)))
+        }
+        group.post("revenues/billing-runs") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(RunBody.self, from: request, context: context)
+            let issued = try b.issued_on.map { try LocalDate(parsing: $0, field: "issued_on") } ?? .today()
+            let (run, charges) = try await revenues.beginBillingRun(year: try FinancialYear(parsing: b.year), issuedOn: issued, by: actor)
+            // The run goes on after the response: its progress is in the database (GET the run), and if this node stops,
+            // running billing again finishes it without billing anyone twice.
+            let revenues = self.revenues, logger = context.logger
+            Task.detached {
+                do { _ = try await revenues.continueBillingRun(run, charges: charges, by: actor) } catch {
+                    logger.error("billing run failed", metadata: ["run": .string(run.id.string), "error": .string(String(describing: error))])
+                }
+            }
+            return try JSONResponse.make(RunView(run), status: .accepted)
+        }
+    }
+}
