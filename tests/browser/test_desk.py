@@ -100,7 +100,10 @@ def test_agent_finds_a_person_by_misspelt_name_and_opens_their_home(browser):
     shot(browser, "person.png")
 
     browser.find_element(By.CSS_SELECTOR, "table.th-table tbody a").click()
-    assert "UPRN" in browser.find_element(By.CSS_SELECTOR, "dl.th-summary-list").text
+    assert any("UPRN" in d.text for d in browser.find_elements(By.CSS_SELECTOR, "dl.th-summary-list"))
+    # The home's council tax account, through the single view's panel (the demo bills every Burnley household).
+    panel = browser.find_element(By.ID, "panel-council-tax")
+    assert "Council tax" in panel.text and re.search(r"Account CT\d{8}", panel.text) and "Balance" in panel.text, panel.text
     assert browser.find_elements(By.CSS_SELECTOR, "table.th-table tbody tr"), "the home should list its occupants"
     accessible(browser)
     shot(browser, "property.png")

@@ -8,7 +8,8 @@ import urllib.request
 import pytest
 
 BIN = os.environ.get("TOWNHALL_BIN", ".build/debug/townhall")
-TABLES = ["organisation", "staff", "property", "person", "household", "sharing_agreement", "audit_event", "case_record", "case_event", "case_service", "notification"]
+TABLES = ["organisation", "staff", "property", "person", "household", "sharing_agreement", "audit_event", "case_record", "case_event", "case_service", "notification",
+          "revenues_account", "revenues_bill", "revenues_instalment", "revenues_payment", "revenues_billing_run"]
 
 
 def townhall(*args, db, stdin=None):
@@ -94,3 +95,34 @@ def test_first_install_org_and_user(tmp_path):
     bad = subprocess.run([BIN, "user", "add", "--organisation", "burnley", "--username", "bob", "--name", "Bob", "--email", "bob@example.org",
                           "--database-url", f"sqlite://{db}"], input="short\n", capture_output=True, text=True)
     assert bad.returncode != 0 and "at least 12 characters" in bad.stderr
+
+
+def test_billing_rerun_bills_nobody_twice_and_says_so(demo):
+    with sqlite3.connect(demo) as c:
+        accounts = c.execute("SELECT COUNT(*) FROM revenues_account").fetchone()[0]
+    assert accounts > 1000
+    out = townhall("revenues", "bill", "--year", "2026", "--issued", "2026-03-10", db=demo)
+    assert out.strip().splitlines()[-1] == f"billed {accounts} accounts: 0 created, {accounts} already billed"
+
+
+def test_billing_run_killed_part_way_finishes_on_the_next(demo, tmp_path):
+    db = str(tmp_path / "killed.sqlite")
+    with sqlite3.connect(demo) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    # 2027/28's charges, as the council would set them (here: 2026/27's, copied).
+    with sqlite3.connect(db) as c:
+        c.execute("INSERT INTO revenues_charge SELECT organisation_id, 2027, area, position, name, kind, band_d, band_d FROM revenues_charge WHERE year = 2026")
+        accounts = c.execute("SELECT COUNT(*) FROM revenues_account").fetchone()[0]
+    run = subprocess.Popen([BIN, "revenues", "bill", "--year", "2027", "--issued", "2027-03-10", "--database-url", f"sqlite://{db}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = run.stderr.readline()   # the first batch has committed
+    run.kill()
+    run.wait(timeout=60)
+    assert "of %d accounts" % accounts in first, first
+    out = townhall("revenues", "bill", "--year", "2027", "--issued", "2027-03-10", db=db)
+    last = out.strip().splitlines()[-1]
+    created, already = map(int, __import__("re").fullmatch(r"billed %d accounts: (\d+) created, (\d+) already billed" % accounts, last).groups())
+    assert already >= 500 and created + already == accounts, last
+    with sqlite3.connect(db) as c:
+        per_account = c.execute("SELECT COUNT(*), MIN(n), MAX(n) FROM (SELECT account_id, COUNT(*) AS n FROM revenues_bill WHERE year = 2027 GROUP BY account_id)").fetchone()
+    assert per_account == (accounts, 1, 1)
