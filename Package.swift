@@ -99,10 +99,7 @@ let package = Package(
         // Revenues: council tax and business rates — valuation list, charges, accounts and liability, billing runs, payments.
         .target(
             name: "Revenues",
-            dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases",
-                .product(name: "CSV", package: "CSV.swift"),
-            ],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register"],
             swiftSettings: swiftSettings
         ),
         // JSON API under /api/v1 and its OpenAPI document.

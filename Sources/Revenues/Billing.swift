@@ -21,10 +21,15 @@ extension Revenues {
         return .success((result, c, entry))
     }
 
+    public static func noCharges(_ year: FinancialYear) -> TownhallError {
+        TownhallError.invalid("year", "No council tax charges are set for \(year). Set each area's Band D amounts before billing.", code: "no_charges")
+    }
+
     static func makeBill(_ a: CouncilTaxAccount, year: FinancialYear, sequence: Int, issued: LocalDate, liability: CouncilTaxLiability.Result,
-                         charges: CouncilTaxCharges, band: CouncilTaxBand, area: String, instalments: [Instalment], run: BillingRunID?, now: Timestamp) -> Bill {
+                         charges: CouncilTaxCharges, entry: BandEntry, instalments: [Instalment], run: BillingRunID?, now: Timestamp) -> Bill {
         Bill(id: BillID(), organisationID: a.organisationID, accountID: a.id, year: year, sequence: sequence, issuedOn: issued, total: liability.total,
-             band: band, area: area, lines: charges.noticeLines(band), segments: liability.segments, instalments: instalments, runID: run, createdAt: now)
+             band: entry.band, area: entry.area, lines: charges.noticeLines(entry.band), segments: liability.segments, instalments: instalments,
+             runID: run, createdAt: now)
     }
 
     /// Brings an account's bills up to date after a change: for every year it has a bill for, or the organisation has run
@@ -33,17 +38,15 @@ extension Revenues {
     func recalculate(_ a: CouncilTaxAccount, actor: Actor, now: Timestamp, on db: any SQLDatabase) async throws {
         let today = LocalDate.today(at: now.date)
         let bills = try await RevenuesStore.bills(account: a.id, organisation: a.organisationID, on: db)
-        let runYears = try await db.raw("SELECT DISTINCT year FROM revenues_billing_run WHERE organisation_id = \(bind: a.organisationID.string)").all()
-            .map { FinancialYear(uncheckedStart: try $0.int("year")) }
+        let runYears = try await RevenuesStore.billedYears(organisation: a.organisationID, on: db)
         var years = Set(bills.map(\.year))
         for y in runYears where a.liable.from <= y.end && (a.liable.to.map { $0 >= y.start } ?? true) { years.insert(y) }
         guard !years.isEmpty else { return }
         let bands = try await RevenuesStore.bandRows(uprns: [a.uprn], organisation: a.organisationID, on: db)[a.uprn] ?? []
         let adjustments = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
         let payments = try await RevenuesStore.payments(account: a.id, on: db)
-        var latest: [FinancialYear: Bill] = [:]
-        for b in bills where (latest[b.year]?.sequence ?? 0) < b.sequence { latest[b.year] = b }
-        let paid = PaymentAllocation.allocate(charges: latest.mapValues(\.total), payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) }).paid
+        let latest = Bill.standing(bills)
+        let paid = PaymentAllocation.allocate(standing: latest, payments: payments).paid
         var created: [Bill] = []
         for year in years.sorted() {
             let charges = try await RevenuesStore.charges(year: year, organisation: a.organisationID, on: db)
@@ -53,11 +56,11 @@ extension Revenues {
                 let outstanding = liability.total - (paid[year] ?? 0)
                 let instalments = InstalmentScheme.reprofile(outstanding: outstanding, previous: previous.instalments, year: year, issued: today)
                 created.append(Self.makeBill(a, year: year, sequence: previous.sequence + 1, issued: today, liability: liability, charges: c,
-                                             band: entry.band, area: entry.area, instalments: instalments, run: nil, now: now))
+                                             entry: entry, instalments: instalments, run: nil, now: now))
             } else {
                 let instalments = InstalmentScheme.schedule(total: liability.total, year: year, issued: today, twelve: a.twelveInstalments, day: a.instalmentDay)
                 created.append(Self.makeBill(a, year: year, sequence: 1, issued: today, liability: liability, charges: c,
-                                             band: entry.band, area: entry.area, instalments: instalments, run: nil, now: now))
+                                             entry: entry, instalments: instalments, run: nil, now: now))
             }
         }
         try await RevenuesStore.insertBills(created, on: db)
@@ -90,7 +93,7 @@ extension Revenues {
         let org = actor.organisationID
         let charges = try await database.read { try await RevenuesStore.charges(year: year, organisation: org, on: $0) }
         guard !charges.isEmpty else {
-            throw TownhallError.invalid("year", "No council tax charges are set for \(year). Set each area's Band D amounts before billing.", code: "no_charges")
+            throw Self.noCharges(year)
         }
         let total = try await database.read { try await RevenuesStore.countLiable(in: year, organisation: org, on: $0) }
         let run = BillingRun(id: BillingRunID(), organisationID: org, year: year, issuedOn: issuedOn, status: .running, accounts: total,
@@ -124,7 +127,7 @@ extension Revenues {
                         case .failure(let reason): refused.append(reason)
                         case .success(let (liability, c, entry)):
                             let instalments = InstalmentScheme.schedule(total: liability.total, year: year, issued: issuedOn, twelve: a.twelveInstalments, day: a.instalmentDay)
-                            bills.append(Self.makeBill(a, year: year, sequence: 1, issued: issuedOn, liability: liability, charges: c, band: entry.band, area: entry.area,
+                            bills.append(Self.makeBill(a, year: year, sequence: 1, issued: issuedOn, liability: liability, charges: c, entry: entry,
                                                        instalments: instalments, run: run.id, now: now))
                         }
                     }

@@ -199,13 +199,13 @@ public struct Revenues: Sendable {
     /// Closes an account that owes nothing and is owed nothing. A closed account takes no payments and no changes.
     public func closeAccount(_ id: RevenuesAccountID, by actor: Actor, now: Timestamp = .now) async throws {
         try actor.require(.revenuesWrite)
-        let view = try await account(id: id, by: actor)
-        guard view.balance == 0 else {
-            throw TownhallError.conflict("Account \(view.account.reference) has a balance of \(Money.format(view.balance)); settle or refund it before closing.",
-                                         code: "balance_not_nil", field: "account")
-        }
         try await database.transaction { db in
-            var a = try await changeableAccount(id, version: view.account.version, actor: actor, on: db)
+            var a = try await changeableAccount(id, version: nil, actor: actor, on: db)
+            let balance = try await Self.view(a, today: LocalDate.today(at: now.date), on: db).balance
+            guard balance == 0 else {
+                throw TownhallError.conflict("Account \(a.reference) has a balance of \(Money.format(balance)); settle or refund it before closing.",
+                                             code: "balance_not_nil", field: "account")
+            }
             a.closedAt = now
             guard try await RevenuesStore.update(a, expectedVersion: a.version, on: db) else { throw TownhallError.conflict("The account changed meanwhile.", code: "stale_version") }
             try await AuditLog.record(AuditEntry(actor: actor, action: .close, entityType: "council_tax_account", entityID: a.id.string, subject: a.parties.first?.personID,
@@ -266,8 +266,7 @@ public struct Revenues: Sendable {
         let payments = try await RevenuesStore.payments(account: a.id, on: db)
         var view = AccountView(account: a, adjustments: adjustments, bills: bills, payments: payments, years: [], balance: 0, credit: 0)
         let current = view.currentBills
-        let allocation = PaymentAllocation.allocate(charges: Dictionary(uniqueKeysWithValues: current.map { ($0.year, $0.total) }),
-                                                    payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) })
+        let allocation = PaymentAllocation.allocate(standing: Bill.standing(bills), payments: payments)
         view.years = current.map { bill in
             let paid = allocation.paid[bill.year] ?? 0
             // The instalments of the latest bill cover what was outstanding when it was issued: payments before it are

@@ -10,9 +10,7 @@ public struct RevenuesPanel: SingleViewPanelSource {
     public func panel(for subject: SingleViewSubject, by actor: Actor) async throws -> SingleViewPanel? {
         guard actor.permissions.contains(.revenuesRead) else { return nil }
         let today = LocalDate.today()
-        var uprn: UPRN?
-        if case .property(let id) = subject { uprn = try await revenues.register.property(id: id, by: actor).uprn }
-        let propertyUPRN = uprn
+        let propertyUPRN: UPRN? = if case .property(let id) = subject { try await revenues.register.property(id: id, by: actor).uprn } else { nil }
         let views: [AccountView] = try await revenues.database.read { db in
             let organisations = try await revenues.visible(actor, db)
             let accounts: [CouncilTaxAccount]

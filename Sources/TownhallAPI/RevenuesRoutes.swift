@@ -100,8 +100,7 @@ struct RevenuesRoutes {
         var summary: String
         var percent_done: Int
         init(_ run: BillingRun) {
-            self.run = run; summary = run.summary
-            percent_done = run.accounts == 0 ? 100 : min(100, run.done * 100 / run.accounts)
+            self.run = run; summary = run.summary; percent_done = run.percentDone
         }
     }
 

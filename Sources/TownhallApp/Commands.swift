@@ -394,13 +394,11 @@ struct RevenuesCommand: AsyncParsableCommand {
                     if let organisation { organisations = [try await services.partnership.organisation(slug: organisation)] } else {
                         for id in try await services.revenues.chargingOrganisations(year: year) { organisations.append(try await services.partnership.organisation(id: id)) }
                     }
-                    guard !organisations.isEmpty else {
-                        throw TownhallError.invalid("year", "No council tax charges are set for \(year). Set each area's Band D amounts before billing.", code: "no_charges")
-                    }
+                    guard !organisations.isEmpty else { throw Revenues.noCharges(year) }
                     var created = 0, already = 0
                     for org in organisations {
                         let (run, notBilled) = try await services.revenues.billingRun(year: year, issuedOn: issuedOn, by: .system(org.id, "billing run")) { run in
-                            let line = "\(org.slug): \(run.done) of \(run.accounts) accounts (\(run.accounts == 0 ? 100 : run.done * 100 / run.accounts)%): \(run.created) created, \(run.alreadyBilled) already billed, \(run.notBilled) not billed\n"
+                            let line = "\(org.slug): \(run.done) of \(run.accounts) accounts (\(run.percentDone)%): \(run.created) created, \(run.alreadyBilled) already billed, \(run.notBilled) not billed\n"
                             FileHandle.standardError.write(Data(line.utf8))
                         }
                         for n in notBilled { print("\(org.slug): not billed \(n.reference): \(n.reason)") }
@@ -423,13 +421,7 @@ struct RevenuesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let text = try readFile(file)
-                try await common.withServices { services, _ in
-                    let org = try await services.partnership.organisation(slug: organisation)
-                    let report = try await services.revenues.importValuationList(csv: text, by: .system(org.id, "import"))
-                    for r in report.rejected { print("rejected line \(r.line)\(r.field.map { " (\($0))" } ?? ""): \(r.reason)") }
-                    print(report.summary)
-                }
+                try await importFile(file, into: organisation, common: common) { try await $0.revenues.importValuationList(csv: $1, by: $2) }
             }
         }
     }

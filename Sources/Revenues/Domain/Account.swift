@@ -105,6 +105,13 @@ public struct Bill: Sendable, Codable, Equatable {
     public var instalments: [Instalment]
     public var runID: BillingRunID?
     public var createdAt: Timestamp
+
+    /// The bill that stands for each year: the latest issued.
+    public static func standing(_ bills: [Bill]) -> [FinancialYear: Bill] {
+        var latest: [FinancialYear: Bill] = [:]
+        for b in bills where (latest[b.year]?.sequence ?? 0) < b.sequence { latest[b.year] = b }
+        return latest
+    }
 }
 
 public struct RevenuesPayment: Sendable, Codable, Equatable {
@@ -168,6 +175,7 @@ public struct BillingRun: Sendable, Codable, Equatable {
     public var message: String?
 
     public var done: Int { created + alreadyBilled + notBilled }
+    public var percentDone: Int { accounts == 0 ? 100 : min(100, done * 100 / accounts) }
     /// The line operators and scripts check: `billed N accounts: C created, S already billed`.
     public var summary: String { "billed \(created + alreadyBilled) accounts: \(created) created, \(alreadyBilled) already billed" }
 }
@@ -213,7 +221,7 @@ public struct AccountView: Sendable, Codable, Equatable {
     public var balance: Int64
     public var credit: Int64
     /// The bill for each year that stands (the latest issued).
-    public var currentBills: [Bill] { Dictionary(grouping: bills, by: \.year).values.compactMap { $0.max { $0.sequence < $1.sequence } }.sorted { $0.year < $1.year } }
+    public var currentBills: [Bill] { Bill.standing(bills).values.sorted { $0.year < $1.year } }
 }
 
 /// An account the billing run could not bill, and why.

@@ -126,15 +126,18 @@ public struct CouncilTaxCharges: Sendable, Codable, Equatable {
     /// (Council Tax (Demand Notices) (England) (Amendment) Regulations 2025), each with last year's amount and % change.
     public func noticeLines(_ band: CouncilTaxBand) -> [NoticeLine] {
         var lines: [NoticeLine] = []
+        var billingAuthorityLine: Int?
         for p in preceptors {
             let amount = Self.share(p.bandD, ninths: band.ninths)
             let previous = p.previousBandD.map { Self.share($0, ninths: band.ninths) }
-            if p.kind == .adultSocialCare || p.kind == .billingAuthority, let i = lines.firstIndex(where: { $0.combinesBillingAuthority }) {
+            let isBillingAuthority = p.kind == .adultSocialCare || p.kind == .billingAuthority
+            if isBillingAuthority, let i = billingAuthorityLine {
                 lines[i].amount += amount
                 lines[i].previous = lines[i].previous.flatMap { a in previous.map { a + $0 } }
                 continue
             }
-            lines.append(NoticeLine(name: p.name, amount: amount, previous: previous, combinesBillingAuthority: p.kind == .adultSocialCare || p.kind == .billingAuthority))
+            if isBillingAuthority { billingAuthorityLine = lines.count }
+            lines.append(NoticeLine(name: p.name, amount: amount, previous: previous))
         }
         return lines
     }
@@ -144,7 +147,6 @@ public struct NoticeLine: Sendable, Codable, Equatable {
     public var name: String
     public var amount: Int64
     public var previous: Int64?
-    var combinesBillingAuthority: Bool
 
     /// The % change on last year to one decimal place, as notices print it.
     public var percentChange: String? {
@@ -154,13 +156,5 @@ public struct NoticeLine: Sendable, Codable, Equatable {
         return "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10)%"
     }
 
-    enum CodingKeys: String, CodingKey { case name, amount, previous }
-    public init(name: String, amount: Int64, previous: Int64?, combinesBillingAuthority: Bool = false) {
-        self.name = name; self.amount = amount; self.previous = previous; self.combinesBillingAuthority = combinesBillingAuthority
-    }
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name); amount = try c.decode(Int64.self, forKey: .amount)
-        previous = try c.decodeIfPresent(Int64.self, forKey: .previous); combinesBillingAuthority = false
-    }
+    public init(name: String, amount: Int64, previous: Int64?) { self.name = name; self.amount = amount; self.previous = previous }
 }

@@ -75,8 +75,6 @@ public struct FinancialYear: Hashable, Sendable, Comparable, Codable, CustomStri
     public var days: Int { end.dayNumber - start.dayNumber + 1 }
     public func contains(_ date: LocalDate) -> Bool { start <= date && date <= end }
     public var description: String { "\(startYear)/\(String(format: "%02d", (startYear + 1) % 100))" }
-    public var next: FinancialYear { FinancialYear(uncheckedStart: startYear + 1) }
-    public var previous: FinancialYear { FinancialYear(uncheckedStart: startYear - 1) }
     init(uncheckedStart: Int) { startYear = uncheckedStart }
 
     public static func < (l: FinancialYear, r: FinancialYear) -> Bool { l.startYear < r.startYear }

@@ -158,6 +158,12 @@ enum RevenuesStore {
         return result
     }
 
+    /// The years the organisation has run billing for.
+    static func billedYears(organisation: OrganisationID, on db: any SQLDatabase) async throws -> [FinancialYear] {
+        try await db.raw("SELECT DISTINCT year FROM revenues_billing_run WHERE organisation_id = \(bind: organisation.string)").all()
+            .map { FinancialYear(uncheckedStart: try $0.int("year")) }
+    }
+
     static func hasBills(year: FinancialYear, organisation: OrganisationID, on db: any SQLDatabase) async throws -> Bool {
         try await db.raw("SELECT 1 AS x FROM revenues_bill WHERE organisation_id = \(bind: organisation.string) AND year = \(bind: year.startYear) LIMIT 1").first() != nil
     }
@@ -239,17 +245,19 @@ enum RevenuesStore {
 
     /// Accounts liable at some point in a year, in id order after `after`, a page at a time (the billing run's walk).
     static func accountsLiable(in year: FinancialYear, organisation: OrganisationID, after: String, limit: Int, on db: any SQLDatabase) async throws -> [CouncilTaxAccount] {
-        try await accounts(where: """
-            a.organisation_id = \(bind: organisation.string) AND a.id > \(bind: after) AND a.closed_at IS NULL
-            AND a.liable_from <= \(bind: year.end.description) AND (a.liable_to IS NULL OR a.liable_to >= \(bind: year.start.description))
-            """, order: "a.id", limit: limit, on: db)
+        try await accounts(where: "\(liable(in: year, organisation: organisation)) AND a.id > \(bind: after)", order: "a.id", limit: limit, on: db)
     }
 
     static func countLiable(in year: FinancialYear, organisation: OrganisationID, on db: any SQLDatabase) async throws -> Int {
-        try await db.raw("""
-            SELECT COUNT(*) AS n FROM revenues_account WHERE organisation_id = \(bind: organisation.string) AND closed_at IS NULL
-            AND liable_from <= \(bind: year.end.description) AND (liable_to IS NULL OR liable_to >= \(bind: year.start.description))
-            """).first()!.int("n")
+        try await db.raw("SELECT COUNT(*) AS n FROM revenues_account a WHERE \(liable(in: year, organisation: organisation))").first()!.int("n")
+    }
+
+    /// Open accounts (alias `a`) liable on some day of the year: what a billing run bills.
+    static func liable(in year: FinancialYear, organisation: OrganisationID) -> SQLQueryString {
+        """
+        a.organisation_id = \(bind: organisation.string) AND a.closed_at IS NULL
+        AND a.liable_from <= \(bind: year.end.description) AND (a.liable_to IS NULL OR a.liable_to >= \(bind: year.start.description))
+        """
     }
 
     static func accounts(where condition: SQLQueryString, order: String = "a.liable_from DESC, a.id", limit: Int? = nil, on db: any SQLDatabase) async throws -> [CouncilTaxAccount] {
