@@ -96,10 +96,11 @@ let package = Package(
             dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Cases"],
             swiftSettings: swiftSettings
         ),
-        // Revenues: council tax and business rates — valuation list, charges, accounts and liability, billing runs, payments.
+        // Revenues: council tax and business rates — valuation list, charges, accounts and liability, billing runs, payments,
+        // recovery (its letters and e-bills go through the Cases outbox).
         .target(
             name: "Revenues",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases"],
             swiftSettings: swiftSettings
         ),
         // JSON API under /api/v1 and its OpenAPI document.

@@ -4,7 +4,7 @@ import TownhallKernel
 /// restricted data — why they said they needed it.
 public struct AuditEntry: Sendable, Codable, Equatable {
     public enum Action: String, Sendable, Codable, CaseIterable {
-        case create, update, read, merge, close, export, `import`
+        case create, update, delete, read, merge, close, export, `import`
         case signIn = "sign_in", signInFailed = "sign_in_failed", signOut = "sign_out"
         case restrictedRead = "restricted_read"
     }

@@ -65,9 +65,10 @@ extension Cases {
                                recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
     }
 
-    /// Queues a message that is not about a case (a portal account's email confirmation) from the organisation's template,
-    /// inside the caller's transaction; `eventKey` makes a second queueing of the same event a no-op.
-    public func queueMessage(_ kind: NotificationTemplate.Kind, to recipient: String, values: [String: String], organisation: OrganisationID,
+    /// Queues a message that is not about a case (a portal account's email confirmation, a council tax letter) from the
+    /// organisation's template, inside the caller's transaction; `eventKey` makes a second queueing of the same event a no-op.
+    /// A recipient `post:` followed by the address lines (one per line) is a letter for the post.
+    public static func queueMessage(_ kind: NotificationTemplate.Kind, to recipient: String, values: [String: String], organisation: OrganisationID,
                              eventKey: String, at time: Timestamp = .now, on db: any SQLDatabase) async throws {
         let template = try await Cases.template(kind, organisation: organisation, on: db)
         let rendered = template.render(values)

@@ -66,7 +66,7 @@ public struct Citizens: Sendable {
             }
             try await CitizensStore.insertToken(digest: digest, account: account.id, purpose: Citizens.verifyPurpose, name: input.name, passwordHash: hash,
                                                 expires: expires, at: now, on: db)
-            try await cases.queueMessage(.accountVerification, to: input.email,
+            try await Cases.queueMessage(.accountVerification, to: input.email,
                                          values: ["name": input.name, "verify_url": link, "organisation_name": host.name,
                                                   "expires": LondonTime.describe(expires)],
                                          organisation: host.id, eventKey: "citizen/\(account.id)/verify/\(digest.prefix(16))", at: now, on: db)

@@ -52,6 +52,15 @@ public struct Register: Sendable {
         return p
     }
 
+    /// The organisation's own properties with these UPRNs, read inside the caller's transaction (addresses for letters).
+    public static func properties(uprns: [UPRN], organisation: OrganisationID, on db: any SQLDatabase) async throws -> [UPRN: Property] {
+        var result: [UPRN: Property] = [:]
+        for chunk in stride(from: 0, to: uprns.count, by: 1000) {
+            result.merge(try await RegisterStore.properties(uprns: Array(uprns[chunk..<min(chunk + 1000, uprns.count)]), organisation: organisation, on: db)) { a, _ in a }
+        }
+        return result
+    }
+
     /// Searches properties by `q` (an address, postcode or UPRN typed freely) or exact `postcode`/`uprn` filters.
     public func searchProperties(q: String?, postcode: String?, uprn: String?, after cursor: Cursor?, limit: PageSize, by actor: Actor) async throws -> Page<Property> {
         try actor.require(.registerRead)

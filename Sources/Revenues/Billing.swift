@@ -46,7 +46,11 @@ extension Revenues {
         let adjustments = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
         let payments = try await RevenuesStore.payments(account: a.id, on: db)
         let latest = Bill.standing(bills)
-        let paid = PaymentAllocation.allocate(standing: latest, payments: payments).paid
+        // Recovery costs are paid first, so what went to each year's tax is what was paid less its costs.
+        let costs = Self.costs(try await RevenuesStore.actions(accounts: [a.id], on: db)[a.id] ?? [])
+        let paid = PaymentAllocation.allocate(charges: Self.charges(standing: latest, costs: costs),
+                                              payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) }).paid
+            .reduce(into: [FinancialYear: Int64]()) { $0[$1.key] = max(0, $1.value - (costs[$1.key] ?? 0)) }
         var created: [Bill] = []
         for year in years.sorted() {
             let charges = try await RevenuesStore.charges(year: year, organisation: a.organisationID, on: db)

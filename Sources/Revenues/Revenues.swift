@@ -13,11 +13,12 @@ public struct Revenues: Sendable {
     public static let migrations = RevenuesStore.migrations
     public let database: Database
     let register: Register
+    let partnership: Partnership
     /// Accounts per billing-run transaction: each batch commits its bills and the run's counts together.
     public var billingBatch = 500
 
     public init(database: Database, register: Register) {
-        self.database = database; self.register = register
+        self.database = database; self.register = register; self.partnership = Partnership(database: database)
     }
 
     func visible(_ actor: Actor, _ db: any SQLDatabase) async throws -> Set<OrganisationID> {
@@ -264,20 +265,30 @@ public struct Revenues: Sendable {
         let adjustments = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
         let bills = try await RevenuesStore.bills(account: a.id, organisation: a.organisationID, on: db)
         let payments = try await RevenuesStore.payments(account: a.id, on: db)
-        var view = AccountView(account: a, adjustments: adjustments, bills: bills, payments: payments, years: [], balance: 0, credit: 0)
-        let current = view.currentBills
-        let allocation = PaymentAllocation.allocate(standing: Bill.standing(bills), payments: payments)
-        view.years = current.map { bill in
+        let recovery = try await RevenuesStore.actions(accounts: [a.id], on: db)[a.id] ?? []
+        let arrangements = try await RevenuesStore.arrangements(accounts: [a.id], on: db)[a.id] ?? []
+        return Self.view(a, adjustments: adjustments, bills: bills, payments: payments, recovery: recovery, arrangements: arrangements, today: today)
+    }
+
+    static func view(_ a: CouncilTaxAccount, adjustments: [AccountAdjustment], bills: [Bill], payments: [RevenuesPayment], recovery: [RecoveryAction],
+                     arrangements: [Arrangement], today: LocalDate) -> AccountView {
+        var view = AccountView(account: a, adjustments: adjustments, bills: bills, payments: payments, recovery: recovery, arrangements: arrangements,
+                               years: [], balance: 0, credit: 0)
+        let standing = Bill.standing(bills)
+        let costs = Self.costs(recovery)
+        let charges = Self.charges(standing: standing, costs: costs)
+        let allocation = PaymentAllocation.allocate(charges: charges, payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) })
+        view.years = view.currentBills.map { bill in
             let paid = allocation.paid[bill.year] ?? 0
-            // The instalments of the latest bill cover what was outstanding when it was issued: payments before it are
-            // already allowed for in a revised schedule.
-            let paidBefore = bill.sequence == 1 ? 0 : min(paid, bill.total - bill.instalments.reduce(0) { $0 + $1.amount })
-            let position = InstalmentPosition.of(bill.instalments, paid: paid - paidBefore, on: today)
-            return YearPosition(year: bill.year, charge: bill.total, paid: paid, outstanding: bill.total - paid, arrears: position.arrears,
-                                nextInstalment: position.next, missedInstalments: position.missed)
+            let yearCosts = costs[bill.year] ?? 0
+            // Costs are paid first; the instalments then take what is left.
+            let position = bill.position(paid: max(0, paid - yearCosts), on: today)
+            let issued = recovery.filter { $0.year == bill.year && $0.status == .issued }.max { $0.stage < $1.stage }
+            return YearPosition(year: bill.year, charge: bill.total, costs: yearCosts, paid: paid, outstanding: bill.total + yearCosts - paid, arrears: position.arrears,
+                                nextInstalment: position.next, missedInstalments: position.missed, recoveryStage: issued?.stage)
         }
         view.credit = allocation.credit
-        view.balance = current.reduce(0) { $0 + $1.total } - payments.reduce(0) { $0 + $1.amount }
+        view.balance = charges.values.reduce(0, +) - payments.reduce(0) { $0 + $1.amount }
         return view
     }
 

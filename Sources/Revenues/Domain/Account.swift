@@ -106,6 +106,14 @@ public struct Bill: Sendable, Codable, Equatable {
     public var runID: BillingRunID?
     public var createdAt: Timestamp
 
+    public init(id: BillID, organisationID: OrganisationID, accountID: RevenuesAccountID, year: FinancialYear, sequence: Int, issuedOn: LocalDate, total: Int64,
+                band: CouncilTaxBand?, area: String, lines: [NoticeLine], segments: [CouncilTaxLiability.Segment], instalments: [Instalment],
+                runID: BillingRunID?, createdAt: Timestamp) {
+        self.id = id; self.organisationID = organisationID; self.accountID = accountID; self.year = year; self.sequence = sequence; self.issuedOn = issuedOn
+        self.total = total; self.band = band; self.area = area; self.lines = lines; self.segments = segments; self.instalments = instalments
+        self.runID = runID; self.createdAt = createdAt
+    }
+
     /// The bill that stands for each year: the latest issued.
     public static func standing(_ bills: [Bill]) -> [FinancialYear: Bill] {
         var latest: [FinancialYear: Bill] = [:]
@@ -203,11 +211,15 @@ public struct BandEntry: Sendable, Codable, Equatable {
 public struct YearPosition: Sendable, Codable, Equatable {
     public var year: FinancialYear
     public var charge: Int64
+    /// Recovery costs issued on the year (summons, liability order).
+    public var costs: Int64
     public var paid: Int64
     public var outstanding: Int64
     public var arrears: Int64
     public var nextInstalment: Instalment?
     public var missedInstalments: Int
+    /// The furthest recovery stage issued in the year.
+    public var recoveryStage: RecoveryStage?
 }
 
 /// Everything about an account an officer or agent needs on one page.
@@ -216,6 +228,8 @@ public struct AccountView: Sendable, Codable, Equatable {
     public var adjustments: [AccountAdjustment]
     public var bills: [Bill]
     public var payments: [RevenuesPayment]
+    public var recovery: [RecoveryAction]
+    public var arrangements: [Arrangement]
     public var years: [YearPosition]
     /// Everything owed less everything paid; negative is a credit.
     public var balance: Int64

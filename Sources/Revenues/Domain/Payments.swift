@@ -36,13 +36,8 @@ public enum PaymentAllocation {
     }
 
     /// - Parameters:
-    ///   - charges: each year's current charge (the latest bill's total).
+    ///   - charges: each year's current charge (the latest bill's total, and any recovery costs).
     ///   - payments: in the order received.
-    /// Allocates an account's payments against the bills that stand for each year.
-    public static func allocate(standing: [FinancialYear: Bill], payments: [RevenuesPayment]) -> Result {
-        allocate(charges: standing.mapValues(\.total), payments: payments.map { Payment(amount: $0.amount, directedTo: $0.directedTo) })
-    }
-
     public static func allocate(charges: [FinancialYear: Int64], payments: [Payment]) -> Result {
         var owing = charges.filter { $0.value > 0 }
         var paid: [FinancialYear: Int64] = [:]

@@ -85,6 +85,38 @@ enum RevenuesStore {
             """,
             "CREATE INDEX revenues_billing_run_year ON revenues_billing_run (organisation_id, year)",
         ]),
+        Migration("revenues.0002_recovery", [
+            """
+            CREATE TABLE revenues_recovery_settings (
+                organisation_id TEXT PRIMARY KEY, reminder_after_days INTEGER NOT NULL, minimum_arrears BIGINT NOT NULL, summons_costs BIGINT NOT NULL,
+                liability_order_costs BIGINT NOT NULL, hearing_after_days INTEGER NOT NULL, review_before_issue INTEGER NOT NULL, updated_at TEXT NOT NULL
+            )
+            """,
+            // One of each stage per account and year: the daily job can run any number of times and propose each once.
+            """
+            CREATE TABLE revenues_recovery_action (
+                id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES revenues_account (id), year INTEGER NOT NULL,
+                stage TEXT NOT NULL, status TEXT NOT NULL, proposed_on TEXT NOT NULL, issued_on TEXT, amount BIGINT NOT NULL, costs BIGINT NOT NULL,
+                due_on TEXT, reason TEXT, created_at TEXT NOT NULL,
+                UNIQUE (account_id, year, stage)
+            )
+            """,
+            "CREATE INDEX revenues_recovery_action_status ON revenues_recovery_action (organisation_id, status, stage)",
+            """
+            CREATE TABLE revenues_arrangement (
+                id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES revenues_account (id), amount BIGINT NOT NULL, frequency TEXT NOT NULL,
+                first_payment_on TEXT NOT NULL, ends_on TEXT, note TEXT NOT NULL, cancelled_on TEXT, created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX revenues_arrangement_account ON revenues_arrangement (account_id)",
+            // A row per organisation per day the job ran, with its counts.
+            """
+            CREATE TABLE revenues_recovery_run (
+                organisation_id TEXT NOT NULL, run_on TEXT NOT NULL, accounts INTEGER NOT NULL DEFAULT 0, proposed INTEGER NOT NULL DEFAULT 0,
+                issued INTEGER NOT NULL DEFAULT 0, started_at TEXT NOT NULL, finished_at TEXT, PRIMARY KEY (organisation_id, run_on)
+            )
+            """,
+        ]),
     ]
 
     // MARK: Valuation list
@@ -357,22 +389,42 @@ enum RevenuesStore {
 
     /// Every bill on an account, oldest first, with instalments.
     static func bills(account: RevenuesAccountID, organisation: OrganisationID, on db: any SQLDatabase) async throws -> [Bill] {
+        try await bills(accounts: [account], organisation: organisation, on: db)[account] ?? []
+    }
+
+    /// Every bill on these accounts, oldest first, with instalments, in two queries per thousand accounts.
+    static func bills(accounts ids: [RevenuesAccountID], organisation: OrganisationID, on db: any SQLDatabase) async throws -> [RevenuesAccountID: [Bill]] {
         let decoder = JSONDecoder()
-        var bills = try await db.raw("SELECT * FROM revenues_bill WHERE account_id = \(bind: account.string) ORDER BY year, sequence").all().map { row -> Bill in
-            let detail = try decoder.decode(BillDetail.self, from: Data(try row.string("detail").utf8))
-            return Bill(id: try row.id("id"), organisationID: organisation, accountID: account, year: FinancialYear(uncheckedStart: try row.int("year")),
-                        sequence: try row.int("sequence"), issuedOn: try LocalDate(parsing: try row.string("issued_on"), field: "issued_on"), total: try row.int64("total"),
-                        band: try row.optionalString("band").flatMap(CouncilTaxBand.init(rawValue:)), area: try row.string("area"), lines: detail.lines,
-                        segments: detail.segments, instalments: [], runID: try row.optionalID("run_id"), createdAt: try row.timestamp("created_at"))
+        var result: [RevenuesAccountID: [Bill]] = [:]
+        for chunk in stride(from: 0, to: ids.count, by: 1000) {
+            let some = ids[chunk..<min(chunk + 1000, ids.count)].map(\.string)
+            var bills = try await db.raw("SELECT * FROM revenues_bill WHERE account_id IN (\(binds: some)) ORDER BY account_id, year, sequence").all().map { row -> Bill in
+                let detail = try decoder.decode(BillDetail.self, from: Data(try row.string("detail").utf8))
+                return Bill(id: try row.id("id"), organisationID: organisation, accountID: try row.id("account_id"), year: FinancialYear(uncheckedStart: try row.int("year")),
+                            sequence: try row.int("sequence"), issuedOn: try LocalDate(parsing: try row.string("issued_on"), field: "issued_on"), total: try row.int64("total"),
+                            band: try row.optionalString("band").flatMap(CouncilTaxBand.init(rawValue:)), area: try row.string("area"), lines: detail.lines,
+                            segments: detail.segments, instalments: [], runID: try row.optionalID("run_id"), createdAt: try row.timestamp("created_at"))
+            }
+            guard !bills.isEmpty else { continue }
+            var instalments: [String: [Instalment]] = [:]
+            for row in try await db.raw("""
+                SELECT i.* FROM revenues_instalment i JOIN revenues_bill b ON b.id = i.bill_id WHERE b.account_id IN (\(binds: some)) ORDER BY i.bill_id, i.number
+                """).all() {
+                instalments[try row.string("bill_id"), default: []].append(
+                    Instalment(number: try row.int("number"), due: try LocalDate(parsing: try row.string("due_on"), field: "due_on"), amount: try row.int64("amount")))
+            }
+            for i in bills.indices { bills[i].instalments = instalments[bills[i].id.string] ?? [] }
+            for b in bills { result[b.accountID, default: []].append(b) }
         }
-        guard !bills.isEmpty else { return [] }
-        var instalments: [String: [Instalment]] = [:]
-        for row in try await db.raw("SELECT * FROM revenues_instalment WHERE bill_id IN (\(binds: bills.map(\.id.string))) ORDER BY bill_id, number").all() {
-            instalments[try row.string("bill_id"), default: []].append(
-                Instalment(number: try row.int("number"), due: try LocalDate(parsing: try row.string("due_on"), field: "due_on"), amount: try row.int64("amount")))
-        }
-        for i in bills.indices { bills[i].instalments = instalments[bills[i].id.string] ?? [] }
-        return bills
+        return result
+    }
+
+    /// A bill by id, within the organisations the reader may see.
+    static func bill(id: BillID, organisations: Set<OrganisationID>, on db: any SQLDatabase) async throws -> Bill? {
+        guard let row = try await db.raw("""
+            SELECT account_id, organisation_id FROM revenues_bill WHERE id = \(bind: id.string) AND organisation_id IN (\(binds: organisations.map(\.string)))
+            """).first() else { return nil }
+        return try await bills(account: try row.id("account_id"), organisation: try row.id("organisation_id"), on: db).first { $0.id == id }
     }
 
     // MARK: Payments
@@ -397,12 +449,24 @@ enum RevenuesStore {
     }
 
     static func payments(account: RevenuesAccountID, on db: any SQLDatabase) async throws -> [RevenuesPayment] {
-        try await db.raw("SELECT * FROM revenues_payment WHERE account_id = \(bind: account.string) ORDER BY received_on, created_at, id").all().map { row in
-            RevenuesPayment(id: try row.id("id"), accountID: account, amount: try row.int64("amount"),
-                            receivedOn: try LocalDate(parsing: try row.string("received_on"), field: "received_on"),
-                            method: PaymentMethod(rawValue: try row.string("method")) ?? .adjustment, reference: try row.optionalString("reference"),
-                            directedTo: try row.optionalInt64("directed_year").map { FinancialYear(uncheckedStart: Int($0)) }, createdAt: try row.timestamp("created_at"))
+        try await payments(accounts: [account], on: db)[account] ?? []
+    }
+
+    /// Each account's payments in the order received.
+    static func payments(accounts ids: [RevenuesAccountID], on db: any SQLDatabase) async throws -> [RevenuesAccountID: [RevenuesPayment]] {
+        var result: [RevenuesAccountID: [RevenuesPayment]] = [:]
+        for chunk in stride(from: 0, to: ids.count, by: 1000) {
+            for row in try await db.raw("""
+                SELECT * FROM revenues_payment WHERE account_id IN (\(binds: ids[chunk..<min(chunk + 1000, ids.count)].map(\.string))) ORDER BY account_id, received_on, created_at, id
+                """).all() {
+                let p = RevenuesPayment(id: try row.id("id"), accountID: try row.id("account_id"), amount: try row.int64("amount"),
+                                        receivedOn: try LocalDate(parsing: try row.string("received_on"), field: "received_on"),
+                                        method: PaymentMethod(rawValue: try row.string("method")) ?? .adjustment, reference: try row.optionalString("reference"),
+                                        directedTo: try row.optionalInt64("directed_year").map { FinancialYear(uncheckedStart: Int($0)) }, createdAt: try row.timestamp("created_at"))
+                result[p.accountID, default: []].append(p)
+            }
         }
+        return result
     }
 
     // MARK: Billing runs
