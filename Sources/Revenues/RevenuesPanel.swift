@@ -36,6 +36,13 @@ public struct RevenuesPanel: SingleViewPanelSource {
                 warning = true
                 lines.append(.init("Arrears", "\(Money.format(arrears)) (\(v.years.reduce(0) { $0 + $1.missedInstalments }) instalments missed)"))
             }
+            if let stage = v.years.compactMap(\.recoveryStage).max() {
+                warning = true
+                lines.append(.init("Recovery", "\(stage.title) issued\(stage >= .instalmentsLost ? "; the right to pay by instalments is lost" : "")"))
+            }
+            if let arrangement = v.arrangements.first(where: { $0.holds(on: today) }) {
+                lines.append(.init("Arrangement to pay", "\(Money.format(arrangement.amount)) \(arrangement.frequency.rawValue) from \(arrangement.firstPaymentOn); recovery on hold"))
+            }
             if let next = v.years.compactMap(\.nextInstalment).first(where: { $0.due >= today }) {
                 lines.append(.init("Next instalment", "\(Money.format(next.amount)) due \(next.due)"))
             }

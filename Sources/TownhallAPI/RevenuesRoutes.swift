@@ -104,6 +104,62 @@ struct RevenuesRoutes {
         }
     }
 
+    struct SettingsBody: StrictBody {
+        static let fields: Set<String> = ["reminder_after_days", "minimum_arrears", "summons_costs", "liability_order_costs", "hearing_after_days", "review_before_issue"]
+        var reminder_after_days: Int?
+        var minimum_arrears: Int64?
+        var summons_costs: Int64?
+        var liability_order_costs: Int64?
+        var hearing_after_days: Int?
+        var review_before_issue: Bool?
+
+        /// Fields left out keep their current value.
+        func applied(to s: RecoverySettings) -> RecoverySettings {
+            RecoverySettings(reminderAfterDays: reminder_after_days ?? s.reminderAfterDays, minimumArrears: minimum_arrears ?? s.minimumArrears,
+                             summonsCosts: summons_costs ?? s.summonsCosts, liabilityOrderCosts: liability_order_costs ?? s.liabilityOrderCosts,
+                             hearingAfterDays: hearing_after_days ?? s.hearingAfterDays, reviewBeforeIssue: review_before_issue ?? s.reviewBeforeIssue)
+        }
+    }
+
+    struct RecoveryRunBody: StrictBody {
+        static let fields: Set<String> = ["date"]
+        var date: String?
+    }
+
+    struct IssueBody: StrictBody {
+        static let fields: Set<String> = ["ids", "stage"]
+        var ids: [String]?
+        var stage: String?
+    }
+
+    struct WithholdBody: StrictBody {
+        static let fields: Set<String> = ["reason"]
+        var reason: String?
+    }
+
+    struct ArrangementBody: StrictBody {
+        static let fields: Set<String> = ["amount", "frequency", "first_payment_on", "ends_on", "note"]
+        var amount: String?
+        var frequency: String?
+        var first_payment_on: String?
+        var ends_on: String?
+        var note: String?
+    }
+
+    static func stage(_ raw: String?, field: String = "stage") throws -> RecoveryStage? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let stage = RecoveryStage(rawValue: raw) else {
+            throw TownhallError.invalid(field, "\(field) is one of \(RecoveryStage.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return stage
+    }
+
+    struct RecoveryPage: Encodable {
+        var items: [RecoveryAction]
+        /// Pass as `after` for the next page; null on the last.
+        var next: String?
+    }
+
     func accountID(_ context: TownhallContext) throws -> RevenuesAccountID {
         try RevenuesAccountID.parse(try context.parameters.require("id"), field: "id")
     }
@@ -196,6 +252,67 @@ struct RevenuesRoutes {
                                                            NewPayment(amount: b.amount, amountPence: b.amount_pence, method: b.method, receivedOn: b.received_on,
                                                                       reference: b.reference, year: b.year), by: actor)
             return try JSONResponse.make(payment, status: .created)
+        }
+
+        group.post("revenues/accounts/:id/arrangements") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(ArrangementBody.self, from: request, context: context)
+            let arrangement = try await revenues.addArrangement(account: try accountID(context),
+                                                                NewArrangement(amount: b.amount, frequency: b.frequency, firstPaymentOn: b.first_payment_on,
+                                                                               endsOn: b.ends_on, note: b.note), by: actor)
+            return try JSONResponse.make(arrangement, status: .created)
+        }
+        group.post("revenues/accounts/:id/arrangements/:arrangement/cancel") { _, context in
+            let actor = try context.requireActor()
+            let id = try accountID(context)
+            try await revenues.cancelArrangement(account: id, arrangement: try ArrangementID.parse(try context.parameters.require("arrangement"), field: "arrangement"),
+                                                 by: actor)
+            return try JSONResponse.make(try await revenues.account(id: id, by: actor))
+        }
+
+        group.get("revenues/recovery/settings") { _, context in
+            try JSONResponse.make(try await revenues.recoverySettings(by: try context.requireActor()))
+        }
+        group.put("revenues/recovery/settings") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(SettingsBody.self, from: request, context: context)
+            return try JSONResponse.make(try await revenues.setRecoverySettings(b.applied(to: try await revenues.recoverySettings(by: actor)), by: actor))
+        }
+        group.post("revenues/recovery/runs") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(RecoveryRunBody.self, from: request, context: context)
+            let day = try b.date.flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "date") } ?? .today()
+            guard day <= .today() else { throw TownhallError.invalid("date", "Recovery cannot run for a day that has not come yet.", code: "future_date") }
+            return try JSONResponse.make(try await revenues.runRecovery(on: day, by: actor))
+        }
+        group.get("revenues/recovery/actions") { request, context in
+            let actor = try context.requireActor()
+            let status = try request.query("status").flatMap { raw -> RecoveryAction.Status? in
+                guard !raw.isEmpty else { return nil }
+                guard let s = RecoveryAction.Status(rawValue: raw) else {
+                    throw TownhallError.invalid("status", "status is one of \(RecoveryAction.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return s
+            }
+            let limit = try request.query("limit").map { raw -> Int in
+                guard let n = Int(raw), (1...500).contains(n) else { throw TownhallError.invalid("limit", "limit is a number from 1 to 500.") }
+                return n
+            } ?? 50
+            let items = try await revenues.recoveryActions(status: status, stage: try Self.stage(request.query("stage")), after: request.query("after"),
+                                                           limit: limit, by: actor)
+            return try JSONResponse.make(RecoveryPage(items: items, next: items.count == limit ? items.last?.id.string : nil))
+        }
+        group.post("revenues/recovery/actions/issue") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(IssueBody.self, from: request, context: context)
+            let ids = try b.ids.map { try $0.enumerated().map { try RecoveryActionID.parse($0.element, field: "ids[\($0.offset)]") } }
+            return try JSONResponse.make(try await revenues.issueRecovery(ids: ids, stage: try Self.stage(b.stage), by: actor))
+        }
+        group.post("revenues/recovery/actions/:id/withhold") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(WithholdBody.self, from: request, context: context)
+            return try JSONResponse.make(try await revenues.withholdRecovery(try RecoveryActionID.parse(try context.parameters.require("id"), field: "id"),
+                                                                            reason: b.reason ?? "", by: actor))
         }
 
         group.get("revenues/billing-runs") { _, context in

@@ -13,7 +13,7 @@ import TownhallWeb
 public func buildApplication(_ configuration: TownhallConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let services = try await Services.open(configuration, logger: logger)
     let router = buildRouter(services, configuration: configuration)
-    let scheduler = CaseScheduler(cases: services.cases, sender: try configuration.makeSender(logger: logger), interval: configuration.schedulerInterval, logger: logger)
+    let scheduler = Scheduler(cases: services.cases, revenues: services.revenues, sender: try configuration.makeSender(logger: logger), interval: configuration.schedulerInterval, logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Townhall"),
                        services: [scheduler, DatabaseCloser(database: services.database)], logger: logger)
 }

@@ -373,8 +373,38 @@ struct CasesCommand: AsyncParsableCommand {
 }
 
 struct RevenuesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revenues", abstract: "Council tax jobs: the valuation list and the annual billing run.",
-                                                    subcommands: [Bill.self, ImportValuation.self])
+    static let configuration = CommandConfiguration(commandName: "revenues", abstract: "Council tax jobs: the valuation list, the annual billing run and recovery.",
+                                                    subcommands: [Bill.self, ImportValuation.self, Recover.self])
+
+    struct Recover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the recovery job for a day: propose (or, without review, issue) each reminder, notice, summons and liability order that is due.",
+            discussion: "The server runs it once a day by itself. Safe to rerun: each stage is proposed once per account and year. Ends with `recovery on DATE: N accounts checked, P proposed, I issued`.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The day to run for (YYYY-MM-DD; default today).") var date: String?
+        @Option(help: "Only this organisation (default: every organisation that bills council tax).") var organisation: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let day = try date.map { try LocalDate(parsing: $0, field: "date") } ?? .today()
+                guard day <= .today() else { throw TownhallError.invalid("date", "Recovery cannot run for a day that has not come yet.", code: "future_date") }
+                try await common.withServices { services, _ in
+                    var organisations: [Organisation] = []
+                    if let organisation { organisations = [try await services.partnership.organisation(slug: organisation)] } else {
+                        for id in try await services.revenues.billingOrganisations() { organisations.append(try await services.partnership.organisation(id: id)) }
+                    }
+                    var accounts = 0, proposed = 0, issued = 0
+                    for org in organisations {
+                        let result = try await services.revenues.runRecovery(on: day, by: .system(org.id, "recovery"))
+                        let stages = result.proposed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                        print("\(org.slug): \(result.accounts) accounts checked, \(result.proposedTotal) proposed\(stages.isEmpty ? "" : " (\(stages))"), \(result.issued) issued")
+                        accounts += result.accounts; proposed += result.proposedTotal; issued += result.issued
+                    }
+                    print("recovery on \(day): \(accounts) accounts checked, \(proposed) proposed, \(issued) issued")
+                }
+            }
+        }
+    }
 
     struct Bill: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import Revenues
 import TownhallKernel
 import TownhallTesting
 
@@ -93,6 +94,66 @@ import TownhallTesting
             #expect((statement["items"] as? [[String: Any]])?.last?["balance"] as? Int == total - 220_00)
             // Pendle's key sees nothing of Burnley's account.
             #expect(try await h.call(.get, "/api/v1/revenues/accounts/\(id)", key: h.pendleWriter).status == .forbidden)
+        }
+    }
+
+    @Test func recoverySettingsTheDailyRunReviewIssueWithholdAndArrangements() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let manager = try await s.access.createAPIKey(organisation: s.burnley.id, name: "revenues", scopes: [.admin], by: nil).1
+            let cashier = try await s.access.createAPIKey(organisation: s.burnley.id, name: "cash office", scopes: [.revenuesWrite], by: nil).1
+            #expect(try await h.call(.put, "/api/v1/revenues/charges", key: manager, json: Self.charges).status == .ok)
+            var ids: [String] = []
+            for (i, uprn) in ["100010330001", "100010330002"].enumerated() {
+                #expect(try await h.call(.put, "/api/v1/revenues/bands/\(uprn)", key: manager, json: #"{"band": "C", "effective_from": "1993-04-01"}"#).status == .ok)
+                let opened = try await h.call(.post, "/api/v1/revenues/accounts", key: cashier,
+                                              json: #"{"uprn": \#(uprn), "liable_from": "2020-01-01", "parties": [{"name": "Taxpayer \#(i)"}]}"#)
+                ids.append(try #require((opened.json["account"] as? [String: Any])?["id"] as? String))
+            }
+            _ = try await s.services.revenues.billingRun(year: try FinancialYear(2026), issuedOn: try LocalDate(parsing: "2026-03-10", field: "d"), by: .system(s.burnley.id, "test"))
+
+            // Settings: bad values are refused by field and change nothing; fields left out keep their value.
+            let short = try await h.call(.put, "/api/v1/revenues/recovery/settings", key: manager, json: #"{"hearing_after_days": 10}"#)
+            #expect(short.status == .badRequest && short.error["field"] == "hearing_after_days")
+            #expect(try await h.call(.put, "/api/v1/revenues/recovery/settings", key: cashier, json: #"{"summons_costs": 9000}"#).status == .forbidden)
+            let set = try await h.call(.put, "/api/v1/revenues/recovery/settings", key: manager, json: #"{"summons_costs": 9000}"#)
+            #expect(set.status == .ok && set.json["summons_costs"] as? Int == 90_00 && set.json["hearing_after_days"] as? Int == 21)
+
+            // An arrangement on the second account: bad input by field, then a good one.
+            let bad = try await h.call(.post, "/api/v1/revenues/accounts/\(ids[1])/arrangements", key: cashier,
+                                       json: #"{"amount": "-5", "frequency": "monthly", "first_payment_on": "2026-04-20", "note": "x"}"#)
+            #expect(bad.status == .badRequest && bad.error["field"] == "amount")
+            let noNote = try await h.call(.post, "/api/v1/revenues/accounts/\(ids[1])/arrangements", key: cashier,
+                                          json: #"{"amount": "40", "frequency": "monthly", "first_payment_on": "\#(LocalDate.today())"}"#)
+            #expect(noNote.status == .badRequest && noNote.error["field"] == "note")
+            #expect(try await h.count("revenues_arrangement") == 0)
+            let made = try await h.call(.post, "/api/v1/revenues/accounts/\(ids[1])/arrangements", key: cashier,
+                                        json: #"{"amount": "40", "frequency": "monthly", "first_payment_on": "\#(LocalDate.today())", "note": "Agreed by phone"}"#)
+            #expect(made.status == .created && made.json["amount"] as? Int == 40_00)
+
+            // The job for 11 April: the first account is reminded; the arrangement holds the second.
+            let future = try await h.call(.post, "/api/v1/revenues/recovery/runs", key: manager, json: #"{"date": "\#(LocalDate.today().adding(days: 1))"}"#)
+            #expect(future.status == .badRequest && future.error["field"] == "date")
+            let ran = try await h.call(.post, "/api/v1/revenues/recovery/runs", key: manager, json: #"{"date": "2026-04-11"}"#)
+            #expect(ran.status == .ok && (ran.json["proposed"] as? [String: Int]) == ["reminder": 1], "\(ran.text)")
+            let listed = try await h.call(.get, "/api/v1/revenues/recovery/actions?status=proposed&stage=reminder", key: cashier)
+            let items = try #require(listed.json["items"] as? [[String: Any]])
+            #expect(items.count == 1 && items[0]["account_id"] as? String == ids[0] && listed.json["next"] == nil)
+            #expect(try await h.call(.get, "/api/v1/revenues/recovery/actions?stage=court", key: cashier).error["field"] == "stage")
+            let actionID = try #require(items[0]["id"] as? String)
+
+            // Withholding needs a reason; issuing needs ids or a stage; a cashier can do neither.
+            #expect(try await h.call(.post, "/api/v1/revenues/recovery/actions/\(actionID)/withhold", key: manager, json: "{}").error["field"] == "reason")
+            #expect(try await h.call(.post, "/api/v1/revenues/recovery/actions/issue", key: manager, json: "{}").error["field"] == "ids")
+            #expect(try await h.call(.post, "/api/v1/revenues/recovery/actions/issue", key: cashier, json: #"{"stage": "reminder"}"#).status == .forbidden)
+            let issued = try await h.call(.post, "/api/v1/revenues/recovery/actions/issue", key: manager, json: #"{"ids": ["\#(actionID)"]}"#)
+            #expect(issued.status == .ok && (issued.json["issued"] as? [Any])?.count == 1, "\(issued.text)")
+            #expect(try await h.count("notification") == 1)
+            let again = try await h.call(.post, "/api/v1/revenues/recovery/actions/issue", key: manager, json: #"{"ids": ["\#(actionID)"]}"#)
+            #expect(again.status == .conflict && again.error["code"] == "not_proposed")
+            let view = try await h.call(.get, "/api/v1/revenues/accounts/\(ids[0])", key: cashier).json
+            #expect(((view["years"] as? [[String: Any]])?.first)?["recovery_stage"] as? String == "reminder")
+            #expect((view["recovery"] as? [[String: Any]])?.first?["status"] as? String == "issued")
         }
     }
 }

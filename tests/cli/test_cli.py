@@ -9,7 +9,8 @@ import pytest
 
 BIN = os.environ.get("TOWNHALL_BIN", ".build/debug/townhall")
 TABLES = ["organisation", "staff", "property", "person", "household", "sharing_agreement", "audit_event", "case_record", "case_event", "case_service", "notification",
-          "revenues_account", "revenues_bill", "revenues_instalment", "revenues_payment", "revenues_billing_run"]
+          "revenues_account", "revenues_bill", "revenues_instalment", "revenues_payment", "revenues_billing_run",
+          "revenues_recovery_action"]
 
 
 def townhall(*args, db, stdin=None):
@@ -103,6 +104,24 @@ def test_billing_rerun_bills_nobody_twice_and_says_so(demo):
     assert accounts > 1000
     out = townhall("revenues", "bill", "--year", "2026", "--issued", "2026-03-10", db=demo)
     assert out.strip().splitlines()[-1] == f"billed {accounts} accounts: 0 created, {accounts} already billed"
+
+
+def test_recovery_job_proposes_each_stage_once_and_a_rerun_adds_nothing(demo, tmp_path):
+    db = str(tmp_path / "recovery.sqlite")
+    with sqlite3.connect(demo) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    future = subprocess.run([BIN, "revenues", "recover", "--date", "2999-01-01", "--database-url", f"sqlite://{db}"], capture_output=True, text=True)
+    assert future.returncode != 0 and "date" in future.stderr
+    first = townhall("revenues", "recover", db=db).strip().splitlines()
+    proposed = int(__import__("re").fullmatch(r"recovery on \S+: \d+ accounts checked, (\d+) proposed, 0 issued", first[-1]).group(1))
+    assert proposed > 0, first   # the demo has late payers
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM revenues_recovery_action WHERE status = 'proposed'").fetchone()[0] == proposed
+        assert c.execute("SELECT COUNT(*) FROM notification WHERE kind LIKE 'council_tax_%'").fetchone()[0] == 0   # waiting for review
+    again = townhall("revenues", "recover", db=db).strip().splitlines()[-1]
+    assert again.endswith(" 0 proposed, 0 issued"), again
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM revenues_recovery_action").fetchone()[0] == proposed
 
 
 def test_billing_run_killed_part_way_finishes_on_the_next(demo, tmp_path):

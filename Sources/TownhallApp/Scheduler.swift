@@ -1,14 +1,17 @@
 import Cases
 import Foundation
 import Logging
+import Revenues
 import ServiceLifecycle
 import TownhallKernel
 
 /// The background scheduler: every `interval` seconds it raises the service-level warnings and breaches that have fallen
-/// due and sends queued messages. Everything it needs is in the database, so it picks up where it left off after a restart,
-/// and several nodes can run it at once (see `Cases.sweepServiceLevels` and `Cases.deliverMessages`).
-struct CaseScheduler: Service {
+/// due and sends queued messages; once a day, for each council that bills council tax, it runs the recovery job.
+/// Everything it needs is in the database, so it picks up where it left off after a restart, and several nodes can run it
+/// at once (see `Cases.sweepServiceLevels`, `Cases.deliverMessages` and `Revenues.runRecovery`, which proposes each stage once).
+struct Scheduler: Service {
     let cases: Cases
+    let revenues: Revenues
     let sender: any MessageSender
     let interval: Double
     let logger: Logger
@@ -33,6 +36,20 @@ struct CaseScheduler: Service {
         } catch {
             // A failed tick is retried on the next one; nothing it did is half-written (each step is a transaction).
             logger.error("scheduler tick failed", metadata: ["error": .string(String(reflecting: error))])
+        }
+        await dailyRecovery(today: .today())
+    }
+
+    /// The recovery job, the first tick of each day. With review on (the default) it only proposes; officers issue.
+    func dailyRecovery(today: LocalDate) async {
+        do {
+            for organisation in try await revenues.billingOrganisations() where !(try await revenues.ranRecovery(organisation: organisation, on: today)) {
+                let result = try await revenues.runRecovery(on: today, by: .system(organisation, "daily recovery"))
+                logger.info("recovery", metadata: ["organisation": .string(organisation.string), "accounts": .stringConvertible(result.accounts),
+                                                   "proposed": .stringConvertible(result.proposedTotal), "issued": .stringConvertible(result.issued)])
+            }
+        } catch {
+            logger.error("recovery job failed", metadata: ["error": .string(String(reflecting: error))])
         }
     }
 }
