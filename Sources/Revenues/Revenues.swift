@@ -292,6 +292,15 @@ public struct Revenues: Sendable {
         return view
     }
 
+    /// One bill (demand notice), if the actor may see its account.
+    public func bill(id: BillID, by actor: Actor) async throws -> Bill {
+        try actor.require(.revenuesRead)
+        guard let bill = try await database.read({ try await RevenuesStore.bill(id: id, organisations: try await visible(actor, $0), on: $0) }) else {
+            throw TownhallError.notFound("Bill \(id)", field: "bill")
+        }
+        return bill
+    }
+
     /// The accounts a person is (or was) liable on, newest first.
     public func accounts(person: PersonID, by actor: Actor) async throws -> [CouncilTaxAccount] {
         try actor.require(.revenuesRead)

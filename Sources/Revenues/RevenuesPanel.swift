@@ -29,7 +29,8 @@ public struct RevenuesPanel: SingleViewPanelSource {
         for v in views {
             let a = v.account
             let period = a.liable.to.map { "\(a.liable.from) to \($0)" } ?? "from \(a.liable.from)"
-            lines.append(.init("Account \(a.reference)", "\(a.parties.map(\.name).joined(separator: " and ")), \(period)\(a.isClosed ? " (closed)" : "")"))
+            lines.append(.init("Account \(a.reference)", "\(a.parties.map(\.name).joined(separator: " and ")), \(period)\(a.isClosed ? " (closed)" : "")",
+                               href: "/desk/revenues/accounts/\(a.id)"))
             lines.append(.init("Balance", v.balance < 0 ? "\(Money.format(-v.balance)) in credit" : Money.format(v.balance)))
             let arrears = v.years.reduce(0) { $0 + $1.arrears }
             if arrears > 0 {

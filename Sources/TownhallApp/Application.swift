@@ -47,7 +47,7 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
                       restrictions: services.restrictions, triage: services.triage, guidance: services.guidance,
                       revenues: services.revenues, publicURL: configuration.publicURL).addRoutes(to: router)
     TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases, contacts: services.contacts,
-                      restrictions: services.restrictions, triage: services.triage, guidance: services.guidance, citizens: services.citizens, panels: services.panels,
+                      restrictions: services.restrictions, triage: services.triage, guidance: services.guidance, citizens: services.citizens, revenues: services.revenues, panels: services.panels,
                       secureCookies: configuration.secureCookies, assetsDirectory: configuration.assetsDirectory).addRoutes(to: router)
     return router
 }

@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import Partnership
 import Register
+import Revenues
 import TownhallAPI
 import TownhallKernel
 
@@ -21,6 +22,7 @@ public struct TownhallWebRoutes: Sendable {
     let triage: Triage
     let guidance: Guidance
     let citizens: Citizens
+    let revenues: Revenues
     let panels: SingleViewPanels
     let secureCookies: Bool
     let assetsDirectory: String?
@@ -28,8 +30,8 @@ public struct TownhallWebRoutes: Sendable {
     static let formCookie = "townhall_form"
 
     public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                triage: Triage, guidance: Guidance, citizens: Citizens, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
-        self.guidance = guidance; self.citizens = citizens
+                triage: Triage, guidance: Guidance, citizens: Citizens, revenues: Revenues, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
+        self.guidance = guidance; self.citizens = citizens; self.revenues = revenues
         self.partnership = partnership; self.access = access; self.register = register; self.cases = cases; self.contacts = contacts
         self.restrictions = restrictions; self.triage = triage; self.panels = panels
         self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
@@ -96,6 +98,8 @@ public struct TownhallWebRoutes: Sendable {
         GuidancePages(guidance: guidance, cases: cases, partnership: partnership, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
         RestrictedPages(restrictions: restrictions, register: register, partnership: partnership, pages: pages,
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
+        RevenuesPages(revenues: revenues, register: register, contacts: contacts, partnership: partnership, pages: pages,
+                      chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in
             let actor = try context.requireActor()
             var model = DeskHomeModel(query: request.query("q") ?? "")

@@ -108,6 +108,24 @@ def test_agent_finds_a_person_by_misspelt_name_and_opens_their_home(browser):
     accessible(browser)
     shot(browser, "property.png")
 
+    # The account page from the panel: years, instalments, the agent's actions, and the printable demand notice.
+    panel.find_element(By.CSS_SELECTOR, "a[href^='/desk/revenues/accounts/']").click()
+    assert re.search(r"CT\d{8}", browser.find_element(By.TAG_NAME, "h1").text)
+    assert browser.find_element(By.ID, "years") and browser.find_element(By.ID, "amount")
+    accessible(browser)
+    shot(browser, "council-tax-account.png")
+    amount = browser.find_element(By.ID, "amount")
+    amount.send_keys("-3")
+    amount.submit()
+    summary = browser.find_element(By.CSS_SELECTOR, ".th-error-summary")
+    assert summary.find_element(By.CSS_SELECTOR, "a[href='#amount']"), summary.text
+    accessible(browser)
+    browser.find_element(By.CSS_SELECTOR, "#bills a").click()
+    assert "Council tax demand notice" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "Lancashire" in browser.find_element(By.CSS_SELECTOR, "table.th-table").text
+    accessible(browser)
+    shot(browser, "demand-notice.png")
+
 
 def test_search_by_postcode_lists_people_and_properties(browser):
     sign_in(browser)
