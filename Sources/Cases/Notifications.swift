@@ -188,15 +188,18 @@ public struct NotifySender: MessageSender {
     let serviceID: String
     let secret: String
     let templateID: String
+    /// A Notify letter template (`((subject))`, `((body))`) for messages to a postal address; letters fail without one.
+    let letterTemplateID: String?
     let baseURL: URL
 
     /// `apiKey` is Notify's key as issued: `{name}-{service id}-{secret}`.
-    public init(apiKey: String, templateID: String, baseURL: URL = URL(string: "https://api.notifications.service.gov.uk")!) throws {
+    public init(apiKey: String, templateID: String, letterTemplateID: String? = nil, baseURL: URL = URL(string: "https://api.notifications.service.gov.uk")!) throws {
         let parts = apiKey.split(separator: "-").map(String.init)
         guard parts.count >= 11 else { throw TownhallError.invalid("notify_api_key", "A Notify API key is {name}-{service id}-{secret id}.") }
         serviceID = parts[(parts.count - 10)..<(parts.count - 5)].joined(separator: "-")
         secret = parts[(parts.count - 5)...].joined(separator: "-")
         self.templateID = templateID
+        self.letterTemplateID = letterTemplateID
         self.baseURL = baseURL
     }
 
@@ -210,14 +213,26 @@ public struct NotifySender: MessageSender {
     }
 
     func request(for message: OutgoingMessage) throws -> URLRequest {
-        var request = URLRequest(url: baseURL.appendingPathComponent("v2/notifications/email"))
+        let letter = message.recipient.hasPrefix("post:")
+        var request = URLRequest(url: baseURL.appendingPathComponent(letter ? "v2/notifications/letter" : "v2/notifications/email"))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(token())", forHTTPHeaderField: "Authorization")
-        request.httpBody = try JSONSerialization.data(withJSONObject: [
-            "email_address": message.recipient, "template_id": templateID, "reference": message.eventKey,
-            "personalisation": ["subject": message.subject, "body": message.body],
-        ], options: [.sortedKeys])
+        var personalisation = ["subject": message.subject, "body": message.body]
+        var body: [String: Any] = ["reference": message.eventKey]
+        if letter {
+            // Notify takes up to seven address lines, the last a postcode; the name is the first.
+            guard let letterTemplateID else { throw SendFailure.permanent("Letters need TOWNHALL_NOTIFY_LETTER_TEMPLATE_ID.") }
+            let lines = message.recipient.dropFirst("post:".count).split(separator: "\n").map(String.init)
+            guard lines.count >= 3 else { throw SendFailure.permanent("A letter needs at least three address lines.") }
+            for (i, line) in (lines.count > 7 ? Array(lines.prefix(6)) + [lines.last!] : lines).enumerated() { personalisation["address_line_\(i + 1)"] = line }
+            body["template_id"] = letterTemplateID
+        } else {
+            body["email_address"] = message.recipient
+            body["template_id"] = templateID
+        }
+        body["personalisation"] = personalisation
+        request.httpBody = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         return request
     }
 

@@ -68,6 +68,7 @@ extension Revenues {
             }
         }
         try await RevenuesStore.insertBills(created, on: db)
+        try await queueEBills(created, accounts: [a.id: a], on: db)
         for b in created {
             try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_bill", entityID: b.id.string, subject: a.parties.first?.personID,
                                                  changes: ["year": .init(old: nil, new: b.year.description), "total": .init(old: latest[b.year].map { Money.format($0.total) },
@@ -136,6 +137,7 @@ extension Revenues {
                         }
                     }
                     try await RevenuesStore.insertBills(bills, on: db)
+                    try await queueEBills(bills, accounts: Dictionary(toBill.map { ($0.id, $0) }) { a, _ in a }, on: db)
                     run.created += bills.count
                     run.alreadyBilled += billed.count
                     run.notBilled += refused.count

@@ -325,6 +325,24 @@ extension Revenues {
                                      eventKey: "revenues/recovery/\(action.id)", on: db)
     }
 
+    /// E-billing: each new bill for an account that opted in goes by email through the outbox, inside the caller's
+    /// transaction (the message exists if and only if the bill does; its event key is the bill, so it is sent once).
+    func queueEBills(_ bills: [Bill], accounts: [RevenuesAccountID: CouncilTaxAccount], on db: any SQLDatabase) async throws {
+        let opted = bills.compactMap { b in accounts[b.accountID].flatMap { a in a.eBillingEmail.map { (b, a, $0) } } }
+        guard let organisation = opted.first?.1.organisationID else { return }
+        let addresses = try await Register.properties(uprns: opted.map(\.1.uprn), organisation: organisation, on: db)
+        let name = (try? await partnership.organisation(id: organisation).name) ?? ""
+        for (bill, account, email) in opted {
+            let values = ["name": account.parties.map(\.name).joined(separator: " and "), "account_reference": account.reference,
+                          "address": addresses[account.uprn]?.singleLine ?? "UPRN \(account.uprn)", "organisation_name": name, "year": bill.year.description,
+                          "date": Self.longDate(bill.issuedOn), "balance": Money.format(bill.total), "total": Money.format(bill.total),
+                          "band": bill.band?.rawValue ?? "–",
+                          "charges": bill.lines.map { "\($0.name): \(Money.format($0.amount))\($0.percentChange.map { " (\($0) on last year)" } ?? "")" }.joined(separator: "\n"),
+                          "instalments": bill.instalments.map { "\(Self.longDate($0.due)): \(Money.format($0.amount))" }.joined(separator: "\n")]
+            try await Cases.queueMessage(.councilTaxBill, to: email, values: values, organisation: organisation, eventKey: "revenues/bill/\(bill.id)", on: db)
+        }
+    }
+
     /// "22 November 2026", as letters print dates.
     static func longDate(_ d: LocalDate) -> String {
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]

@@ -27,6 +27,8 @@ public struct TownhallConfiguration: Sendable {
     public var messageFile: String = "townhall-data/messages.jsonl"
     public var notifyAPIKey: String?
     public var notifyTemplateID: String?
+    /// A Notify letter template for council tax letters to taxpayers without e-billing.
+    public var notifyLetterTemplateID: String?
 
     public init(database: DatabaseLocation = .sqlite(path: DatabaseLocation.defaultSQLitePath), hostname: String = "127.0.0.1", port: Int = 8080,
                 logLevel: Logger.Level = .info, secureCookies: Bool = true, bcryptCost: UInt8 = 12, databasePoolSize: Int = 4, assetsDirectory: String? = nil) {
@@ -65,6 +67,7 @@ public struct TownhallConfiguration: Sendable {
         c.messageFile = reader.string(forKey: "townhall.message.file", default: c.messageFile)
         c.notifyAPIKey = reader.string(forKey: "townhall.notify.api.key", isSecret: true)
         c.notifyTemplateID = reader.string(forKey: "townhall.notify.template.id")
+        c.notifyLetterTemplateID = reader.string(forKey: "townhall.notify.letter.template.id")
         if c.messageSender == "notify" && (c.notifyAPIKey == nil || c.notifyTemplateID == nil) {
             throw TownhallError.invalid("notify_api_key", "TOWNHALL_MESSAGE_SENDER=notify needs TOWNHALL_NOTIFY_API_KEY and TOWNHALL_NOTIFY_TEMPLATE_ID.")
         }

@@ -59,7 +59,7 @@ extension TownhallConfiguration {
     func makeSender(logger: Logger) throws -> any MessageSender {
         switch messageSender {
         case "file": return FileSender(path: messageFile)
-        case "notify": return try NotifySender(apiKey: notifyAPIKey ?? "", templateID: notifyTemplateID ?? "")
+        case "notify": return try NotifySender(apiKey: notifyAPIKey ?? "", templateID: notifyTemplateID ?? "", letterTemplateID: notifyLetterTemplateID)
         default: return LogSender(logger: logger)
         }
     }

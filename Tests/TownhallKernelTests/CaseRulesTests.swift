@@ -143,5 +143,17 @@ import Testing
         #expect(body["template_id"] as? String == "f33517ff-2a88-4f6e-b855-c550268ce08a")
         #expect((body["personalisation"] as? [String: String])?["subject"] == "We have your report")
         #expect(throws: TownhallError.self) { try NotifySender(apiKey: "too-short", templateID: "x") }
+
+        // A council tax letter goes to Notify's letter endpoint with the address lines, or fails for good without a letter template.
+        var letter = message
+        letter.recipient = "post:Ann Clegg\nFLAT 3\n60 Colne Road\nBurnley\nBB11 2BD"
+        #expect(throws: SendFailure.self) { try sender.request(for: letter) }
+        let posting = try NotifySender(apiKey: "townhall_test-\(serviceID)-\(secret)", templateID: "e", letterTemplateID: "l")
+        let letterRequest = try posting.request(for: letter)
+        #expect(letterRequest.url?.absoluteString == "https://api.notifications.service.gov.uk/v2/notifications/letter")
+        let letterBody = try #require(try JSONSerialization.jsonObject(with: letterRequest.httpBody ?? Data()) as? [String: Any])
+        let p = try #require(letterBody["personalisation"] as? [String: String])
+        #expect(letterBody["template_id"] as? String == "l" && letterBody["email_address"] == nil)
+        #expect(p["address_line_1"] == "Ann Clegg" && p["address_line_5"] == "BB11 2BD" && p["body"] == "Hello")
     }
 }

@@ -234,4 +234,26 @@ import TownhallTesting
             #expect(try await count(s, "SELECT COUNT(*) AS n FROM revenues_bill WHERE account_id = '\(account.id)'") == 2)
         }
     }
+
+    @Test func optedInTaxpayersGetEachBillByEmailThroughTheOutboxOnce() async throws {
+        try await Scenario.run { s in
+            try await setUp(s)
+            let r = s.services.revenues
+            let emailed = try await r.openAccount(NewCouncilTaxAccount(uprn: 100010330001, liableFrom: "2015-06-01", parties: [.init(name: "Ann Clegg")],
+                                                                       eBillingEmail: "ann@example.org"), by: s.actor(s.burnleyAgent), now: Timestamp(iso: "2026-02-01T10:00:00.000Z")!)
+            _ = try await open(s, 100010330002, from: "2019-01-01", name: "Bob Hart")
+            _ = try await r.billingRun(year: Self.year, issuedOn: Self.issued, by: s.actor(s.burnleyAdmin))
+            _ = try await r.billingRun(year: Self.year, issuedOn: Self.issued, by: s.actor(s.burnleyAdmin))
+            let messages = try await s.database.read { try await $0.raw("SELECT recipient, subject, body FROM notification WHERE kind = 'council_tax_bill'").all() }
+            #expect(messages.count == 1)
+            let bill = try #require(try await r.account(id: emailed.id, by: s.actor(s.burnleyAgent)).bills.first)
+            #expect(try messages[0].string("recipient") == "ann@example.org" && messages[0].string("subject").contains(emailed.reference))
+            let body = try messages[0].string("body")
+            #expect(body.contains(Money.format(bill.total)) && body.contains("1 April 2026: \(Money.format(bill.instalments[0].amount))"))
+            #expect(body.contains("Lancashire County Council: ") && body.contains("on last year"))
+            // A change that revises the bill sends the revised notice too.
+            _ = try await r.recordMoveOut(account: emailed.id, lastDay: Self.date("2026-09-30"), version: nil, by: s.actor(s.burnleyAgent), now: Self.june)
+            #expect(try await count(s, "SELECT COUNT(*) AS n FROM notification WHERE kind = 'council_tax_bill'") == 2)
+        }
+    }
 }

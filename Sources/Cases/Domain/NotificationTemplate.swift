@@ -128,7 +128,7 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
                                  body: "Case ((reference)) (((service_name)), ((priority)) priority, team ((team_name))) is due by ((due_date)). It is ((status)).")
         case .councilTaxBill:
             NotificationTemplate(organisationID: organisation, kind: kind, subject: "Your council tax bill for ((year)), account ((account_reference))",
-                                 body: "((date))\n\nDear ((name)),\n\nCouncil tax demand notice for ((year)): ((address)), band ((band)).\n\n((charges))\n\nAmount due for the year: ((total))\n\nInstalments:\n((instalments))\n\nBalance on your account: ((balance))\n\n((organisation_name))")
+                                 body: "((date))\n\nDear ((name)),\n\nCouncil tax demand notice for ((year)): ((address)), band ((band)).\n\n((charges))\n\nAmount due for the year: ((total))\n\nInstalments:\n((instalments))\n\n((organisation_name))")
         case .councilTaxReminder, .councilTaxSecondReminder:
             NotificationTemplate(organisationID: organisation, kind: kind, subject: "Council tax reminder, account ((account_reference))",
                                  body: "((date))\n\nDear ((name)),\n\nCouncil tax for ((address)), ((year)): you have missed an instalment. Please pay ((amount)) by ((due_date)).\n\nIf you do not, you lose the right to pay by instalments and the whole balance (((balance))) becomes due 7 days later.\n\nIf you cannot pay, contact us now to agree an arrangement.\n\n((organisation_name))")
