@@ -315,6 +315,22 @@ struct RevenuesRoutes {
                                                                             reason: b.reason ?? "", by: actor))
         }
 
+        group.get("revenues/reports/collection") { request, context in
+            let actor = try context.requireActor()
+            guard let raw = request.query("year"), !raw.isEmpty else { throw TownhallError.missing("year", "Give the financial year, like 2026.") }
+            let year = try FinancialYear(parsing: raw)
+            let asOf = try request.query("as_of").flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "as_of") } ?? .today()
+            let report = try await revenues.collectionReport(year: year, asOf: asOf, by: actor)
+            switch request.query("format") ?? "json" {
+            case "json": return try JSONResponse.make(report)
+            case "csv":
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                       .contentDisposition: "attachment; filename=\"council-tax-collection-\(year.startYear)-\(asOf).csv\""],
+                                body: .init(byteBuffer: ByteBuffer(string: report.csv)))
+            default: throw TownhallError.invalid("format", "format is json or csv.")
+            }
+        }
+
         group.get("revenues/billing-runs") { _, context in
             let actor = try context.requireActor()
             return try JSONResponse.make(["items": try await revenues.billingRuns(by: actor).map(RunView.init)])

@@ -114,7 +114,7 @@ import TownhallTesting
         try await HTTPHarness.run { h in
             for uri in ["/api/v1/people", "/api/v1/people?q=", "/api/v1/people?q=smith&limit=0", "/api/v1/people?q=smith&limit=abc",
                         "/api/v1/people?q=smith&cursor=forged", "/api/v1/properties?postcode=QA1%201AA", "/api/v1/properties?uprn=N%2FA", "/api/v1/properties",
-                        "/api/v1/audit?from=yesterday", "/api/v1/audit?action=delete"] {
+                        "/api/v1/audit?from=yesterday", "/api/v1/audit?action=destroy"] {
                 let r = try await h.call(.get, uri, key: h.burnleyWriter)
                 #expect(r.status == .badRequest, "\(uri): \(r.text)")
                 #expect(r.error["code"] != nil)

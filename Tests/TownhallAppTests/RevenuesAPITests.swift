@@ -154,6 +154,13 @@ import TownhallTesting
             let view = try await h.call(.get, "/api/v1/revenues/accounts/\(ids[0])", key: cashier).json
             #expect(((view["years"] as? [[String: Any]])?.first)?["recovery_stage"] as? String == "reminder")
             #expect((view["recovery"] as? [[String: Any]])?.first?["status"] as? String == "issued")
+
+            // The collection report, as JSON and as CSV; an unknown format is refused by name.
+            let report = try await h.call(.get, "/api/v1/revenues/reports/collection?year=2026&as_of=2026-06-30", key: cashier)
+            #expect(report.status == .ok && report.json["collection_rate"] as? String == "0.00" && (report.json["net_debit"] as? Int ?? 0) > 0)
+            let csv = try await h.call(.get, "/api/v1/revenues/reports/collection?year=2026&format=csv", key: cashier)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8" && csv.text.contains("recovery,,reminder_issued,1"))
+            #expect(try await h.call(.get, "/api/v1/revenues/reports/collection?year=2026&format=pdf", key: cashier).error["field"] == "format")
         }
     }
 }

@@ -256,4 +256,37 @@ import TownhallTesting
             #expect(try await count(s, "SELECT COUNT(*) AS n FROM notification WHERE kind = 'council_tax_bill'") == 2)
         }
     }
+
+    @Test func theCollectionReportGivesTheYearsDebitCollectionRateArrearsAndBills() async throws {
+        try await Scenario.run { s in
+            try await setUp(s)
+            let r = s.services.revenues, agent = s.actor(s.burnleyAgent)
+            let ash = try await open(s, 100010330001, from: "2015-06-01", name: "Ann Clegg")
+            let hapton = try await open(s, 100010330003, from: "2010-01-01", name: "Cath Dean")
+            _ = try await r.billingRun(year: Self.year, issuedOn: Self.issued, by: s.actor(s.burnleyAdmin))
+            let ashTotal = try await r.account(id: ash.id, by: agent).bills[0].total
+            let haptonTotal = try await r.account(id: hapton.id, by: agent).bills[0].total
+            _ = try await r.recordPayment(account: hapton.id, NewPayment(amountPence: haptonTotal, method: "direct_debit", receivedOn: "2026-04-01"), by: agent, now: Self.june)
+            _ = try await r.recordPayment(account: ash.id, NewPayment(amount: "500.00", method: "card", receivedOn: "2026-05-01"), by: agent, now: Self.june)
+
+            let june = try await r.collectionReport(year: Self.year, asOf: Self.date("2026-06-30"), by: agent)
+            #expect(june.netDebit == ashTotal + haptonTotal && june.collected == haptonTotal + 500_00)
+            #expect(june.collectionRate == CollectionReportExpect.percent(haptonTotal + 500_00, ashTotal + haptonTotal))
+            #expect(june.years.map(\.outstanding) == [ashTotal - 500_00] && june.years[0].accounts == 2)
+            #expect(june.bills.map(\.annual) == [2] && june.bills.map(\.revised) == [0])
+            // On 15 April Ann's card payment had not been made.
+            let april = try await r.collectionReport(year: Self.year, asOf: Self.date("2026-04-15"), by: agent)
+            #expect(april.collected == haptonTotal)
+            #expect(june.csv.hasPrefix("section,year,measure,value\n") && june.csv.contains("collection,2026/27,collection_rate_percent,\(june.collectionRate)\n"))
+            #expect(june.csv.contains("arrears,2026/27,outstanding,\(Money.decimal(ashTotal - 500_00))\n"))
+        }
+    }
+}
+
+/// The rate worked out independently: hundredths of a percent, half up.
+enum CollectionReportExpect {
+    static func percent(_ part: Int64, _ whole: Int64) -> String {
+        let hundredths = (Double(part) * 10_000 / Double(whole)).rounded(.toNearestOrAwayFromZero)
+        return String(format: "%.2f", hundredths / 100)
+    }
 }

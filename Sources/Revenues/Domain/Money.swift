@@ -11,6 +11,11 @@ public enum Money {
     }
 
     /// `£1,835.56`, or `-£12.00` for a credit.
+    /// Plain pounds and pence for a spreadsheet: `-1234.50`.
+    public static func decimal(_ pence: Int64) -> String {
+        "\(pence < 0 ? "-" : "")\(abs(pence) / 100).\(String(format: "%02lld", abs(pence) % 100))"
+    }
+
     public static func format(_ pence: Int64) -> String {
         let sign = pence < 0 ? "-" : ""
         let p = abs(pence)

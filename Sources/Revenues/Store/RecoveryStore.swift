@@ -150,6 +150,22 @@ extension RevenuesStore {
             """, order: "a.id", limit: limit, on: db)
     }
 
+    /// Accounts (open or closed) with at least one bill, in id order after `after`: what the collection report walks.
+    static func billedAccountIDs(organisation: OrganisationID, after: String, limit: Int, on db: any SQLDatabase) async throws -> [RevenuesAccountID] {
+        try await db.raw("""
+            SELECT DISTINCT account_id FROM revenues_bill WHERE organisation_id = \(bind: organisation.string) AND account_id > \(bind: after)
+            ORDER BY account_id LIMIT \(literal: limit)
+            """).all().map { try $0.id("account_id") }
+    }
+
+    /// Annual and revised bills issued, by year.
+    static func billCounts(organisation: OrganisationID, on db: any SQLDatabase) async throws -> [CollectionReport.BillsLine] {
+        try await db.raw("""
+            SELECT year, SUM(CASE WHEN sequence = 1 THEN 1 ELSE 0 END) AS annual, SUM(CASE WHEN sequence > 1 THEN 1 ELSE 0 END) AS revised
+            FROM revenues_bill WHERE organisation_id = \(bind: organisation.string) GROUP BY year ORDER BY year DESC
+            """).all().map { .init(year: FinancialYear(uncheckedStart: try $0.int("year")), annual: try $0.int("annual"), revised: try $0.int("revised")) }
+    }
+
     /// Records that the job ran today (or adds to today's counts when it runs again).
     static func recordRecoveryRun(organisation: OrganisationID, on day: LocalDate, accounts: Int, proposed: Int, issued: Int, at: Timestamp, on db: any SQLDatabase) async throws {
         try await db.raw("""
