@@ -1,5 +1,6 @@
 """Agent guidance in headless Chromium: while an agent logs a contact, guidance for the chosen service and the words typed
 appears beside the form; the article opens in a new tab, rendered from markdown; search finds it without JavaScript."""
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -8,8 +9,12 @@ from test_single_view import open_first_person
 
 
 def hints(driver):
-    box = driver.find_element(By.ID, "guidance-hints")
-    return [] if not box.is_displayed() else [a.text for a in box.find_elements(By.TAG_NAME, "a")]
+    # The list is replaced as suggestions arrive; a read that races a replacement is an empty read (the waits retry).
+    try:
+        box = driver.find_element(By.ID, "guidance-hints")
+        return [] if not box.is_displayed() else [a.text for a in box.find_elements(By.TAG_NAME, "a")]
+    except StaleElementReferenceException:
+        return []
 
 
 def test_guidance_is_suggested_as_the_agent_types_and_reads_as_an_article(browser):
