@@ -203,6 +203,16 @@ extension Revenues {
         if let ids, ids.isEmpty || ids.count > 1000 { throw TownhallError.invalid("ids", "Name between 1 and 1,000 stages.") }
         let today = today ?? LocalDate.today(at: now.date)
         let org = actor.organisationID
+        if let ids {
+            // Named stages must all be waiting for review: otherwise nothing is issued.
+            let named = try await database.read {
+                try await RevenuesStore.actions(organisation: org, status: .proposed, stage: stage, ids: ids, after: nil, limit: ids.count, on: $0)
+            }
+            if named.count < Set(ids).count {
+                throw TownhallError.conflict("Only stages waiting for review can be issued; \(Set(ids).count - named.count) of those named are not, so none was issued.",
+                                             code: "not_proposed", field: "ids")
+            }
+        }
         var result = RecoveryIssueResult()
         var after: String?
         while true {
@@ -217,10 +227,6 @@ extension Revenues {
             result.withdrawn += batch.withdrawn
             guard let last else { break }
             after = last
-        }
-        if let ids, result.issued.count + result.withdrawn.count < ids.count {
-            throw TownhallError.conflict("Only stages waiting for review can be issued; \(ids.count - result.issued.count - result.withdrawn.count) of those named are not.",
-                                         code: "not_proposed", field: "ids")
         }
         return result
     }

@@ -151,6 +151,18 @@ import TownhallTesting
             #expect(try await h.count("notification") == 1)
             let again = try await h.call(.post, "/api/v1/revenues/recovery/actions/issue", key: manager, json: #"{"ids": ["\#(actionID)"]}"#)
             #expect(again.status == .conflict && again.error["code"] == "not_proposed")
+            // Naming a stage already issued alongside one waiting issues neither.
+            _ = try await s.services.revenues.cancelArrangement(account: try RevenuesAccountID.parse(ids[1], field: "id"),
+                                                                arrangement: try ArrangementID.parse(try #require(made.json["id"] as? String), field: "id"),
+                                                                by: .system(s.burnley.id, "test"))
+            // (Cancelled today, so today's run reminds the second account; the first's reminder is not yet a week old.)
+            _ = try await h.call(.post, "/api/v1/revenues/recovery/runs", key: manager, json: "{}")
+            let waiting = try #require(try await h.call(.get, "/api/v1/revenues/recovery/actions?status=proposed", key: cashier).json["items"] as? [[String: Any]])
+            #expect(waiting.count == 1)
+            let waitingID = try #require(waiting.first?["id"] as? String)
+            let mixed = try await h.call(.post, "/api/v1/revenues/recovery/actions/issue", key: manager, json: #"{"ids": ["\#(actionID)", "\#(waitingID)"]}"#)
+            #expect(mixed.status == .conflict && mixed.error["field"] == "ids")
+            #expect(try await h.count("notification") == 1)
             let view = try await h.call(.get, "/api/v1/revenues/accounts/\(ids[0])", key: cashier).json
             #expect(((view["years"] as? [[String: Any]])?.first)?["recovery_stage"] as? String == "reminder")
             #expect((view["recovery"] as? [[String: Any]])?.first?["status"] as? String == "issued")

@@ -111,7 +111,7 @@ import TownhallKernel
         #expect(throws: TownhallError.self) { try s.validated() }
         s.summonsCosts = 60_00
         #expect(try s.validated() == s)
-        // An arrangement holds recovery from when it is made until it ends or is cancelled.
+        // An arrangement holds recovery until it ends or is cancelled.
         var a = Arrangement(id: ArrangementID(), accountID: account, amount: 50_00, frequency: .monthly, firstPaymentOn: date("2026-05-01"),
                             endsOn: date("2027-03-01"), note: "Income checked", cancelledOn: nil, createdAt: .now)
         #expect(a.holds(on: date("2026-06-01")) && !a.holds(on: date("2027-03-02")))
