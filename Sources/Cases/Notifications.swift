@@ -69,12 +69,24 @@ extension Cases {
     /// organisation's template, inside the caller's transaction; `eventKey` makes a second queueing of the same event a no-op.
     /// A recipient `post:` followed by the address lines (one per line) is a letter for the post.
     public static func queueMessage(_ kind: NotificationTemplate.Kind, to recipient: String, values: [String: String], organisation: OrganisationID,
-                             eventKey: String, at time: Timestamp = .now, on db: any SQLDatabase) async throws {
+                                    eventKey: String, at time: Timestamp = .now, on db: any SQLDatabase) async throws {
+        try await queueMessages(kind, [(recipient, values, eventKey)], organisation: organisation, at: time, on: db)
+    }
+
+    /// The same for many messages of one kind (a batch of bills or letters): the template is read once and the messages
+    /// written in one statement per 500.
+    public static func queueMessages(_ kind: NotificationTemplate.Kind, _ messages: [(recipient: String, values: [String: String], eventKey: String)],
+                                     organisation: OrganisationID, at time: Timestamp = .now, on db: any SQLDatabase) async throws {
+        guard !messages.isEmpty else { return }
         let template = try await Cases.template(kind, organisation: organisation, on: db)
-        let rendered = template.render(values)
-        try await CasesStore.enqueue([OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: organisation, eventKey: eventKey, kind: kind, caseID: nil,
-                                                      recipient: recipient, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0,
-                                                      createdAt: time, lastError: nil)], on: db)
+        let outgoing = messages.map { m in
+            let rendered = template.render(m.values)
+            return OutgoingMessage(id: UUID().uuidString.lowercased(), organisationID: organisation, eventKey: m.eventKey, kind: kind, caseID: nil,
+                                   recipient: m.recipient, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
+        }
+        for start in stride(from: 0, to: outgoing.count, by: 500) {
+            try await CasesStore.enqueue(Array(outgoing[start..<min(start + 500, outgoing.count)]), on: db)
+        }
     }
 
     /// Queues an alert to the leaders of the case's team (or the organisation's managers); returns who was alerted.

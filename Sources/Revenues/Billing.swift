@@ -45,19 +45,16 @@ extension Revenues {
         let bands = try await RevenuesStore.bandRows(uprns: [a.uprn], organisation: a.organisationID, on: db)[a.uprn] ?? []
         let adjustments = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
         let payments = try await RevenuesStore.payments(account: a.id, on: db)
-        let latest = Bill.standing(bills)
-        // Recovery costs are paid first, so what went to each year's tax is what was paid less its costs.
-        let costs = Self.costs(try await RevenuesStore.actions(accounts: [a.id], on: db)[a.id] ?? [])
-        let paid = PaymentAllocation.allocate(charges: Self.charges(standing: latest, costs: costs),
-                                              payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) }).paid
-            .reduce(into: [FinancialYear: Int64]()) { $0[$1.key] = max(0, $1.value - (costs[$1.key] ?? 0)) }
+        let ledger = AccountLedger(bills: bills, payments: payments, recovery: try await RevenuesStore.actions(accounts: [a.id], on: db)[a.id] ?? [])
+        let latest = ledger.standing
+        let allocated = ledger.allocation().paid
         var created: [Bill] = []
         for year in years.sorted() {
             let charges = try await RevenuesStore.charges(year: year, organisation: a.organisationID, on: db)
             guard case .success(let (liability, c, entry)) = Self.liability(a, year: year, bands: bands, adjustments: adjustments, charges: charges) else { continue }
             if let previous = latest[year] {
                 guard previous.total != liability.total else { continue }
-                let outstanding = liability.total - (paid[year] ?? 0)
+                let outstanding = liability.total - ledger.taxPaid(year, allocated: allocated[year] ?? 0)
                 let instalments = InstalmentScheme.reprofile(outstanding: outstanding, previous: previous.instalments, year: year, issued: today)
                 created.append(Self.makeBill(a, year: year, sequence: previous.sequence + 1, issued: today, liability: liability, charges: c,
                                              entry: entry, instalments: instalments, run: nil, now: now))

@@ -17,8 +17,8 @@ public struct Revenues: Sendable {
     /// Accounts per billing-run transaction: each batch commits its bills and the run's counts together.
     public var billingBatch = 500
 
-    public init(database: Database, register: Register) {
-        self.database = database; self.register = register; self.partnership = Partnership(database: database)
+    public init(database: Database, register: Register, partnership: Partnership) {
+        self.database = database; self.register = register; self.partnership = partnership
     }
 
     func visible(_ actor: Actor, _ db: any SQLDatabase) async throws -> Set<OrganisationID> {
@@ -274,21 +274,18 @@ public struct Revenues: Sendable {
                      arrangements: [Arrangement], today: LocalDate) -> AccountView {
         var view = AccountView(account: a, adjustments: adjustments, bills: bills, payments: payments, recovery: recovery, arrangements: arrangements,
                                years: [], balance: 0, credit: 0)
-        let standing = Bill.standing(bills)
-        let costs = Self.costs(recovery)
-        let charges = Self.charges(standing: standing, costs: costs)
-        let allocation = PaymentAllocation.allocate(charges: charges, payments: payments.map { .init(amount: $0.amount, directedTo: $0.directedTo) })
+        let ledger = AccountLedger(bills: bills, payments: payments, recovery: recovery)
+        let allocation = ledger.allocation()
         view.years = view.currentBills.map { bill in
             let paid = allocation.paid[bill.year] ?? 0
-            let yearCosts = costs[bill.year] ?? 0
-            // Costs are paid first; the instalments then take what is left.
-            let position = bill.position(paid: max(0, paid - yearCosts), on: today)
+            let yearCosts = ledger.costs[bill.year] ?? 0
+            let position = bill.position(paid: ledger.taxPaid(bill.year, allocated: paid), on: today)
             let issued = recovery.filter { $0.year == bill.year && $0.status == .issued }.max { $0.stage < $1.stage }
             return YearPosition(year: bill.year, charge: bill.total, costs: yearCosts, paid: paid, outstanding: bill.total + yearCosts - paid, arrears: position.arrears,
                                 nextInstalment: position.next, missedInstalments: position.missed, recoveryStage: issued?.stage)
         }
         view.credit = allocation.credit
-        view.balance = charges.values.reduce(0, +) - payments.reduce(0) { $0 + $1.amount }
+        view.balance = ledger.balance
         return view
     }
 

@@ -1,7 +1,5 @@
 import Audit
-import Cases
 import Foundation
-import Register
 import SQLKit
 import TownhallDatabase
 import TownhallKernel
@@ -89,33 +87,6 @@ extension Revenues {
 
     // MARK: The daily job
 
-    /// The facts the timetable needs for each year of an account with a bill standing.
-    static func recoveryFacts(bills: [Bill], payments: [RevenuesPayment], actions: [RecoveryAction]) -> [FinancialYear: RecoveryTimetable.YearFacts] {
-        let standing = Bill.standing(bills)
-        let costs = Self.costs(actions)
-        let charges = Self.charges(standing: standing, costs: costs)
-        let entries = payments.map { ($0.receivedOn, PaymentAllocation.Payment(amount: $0.amount, directedTo: $0.directedTo)) }
-        var facts: [FinancialYear: RecoveryTimetable.YearFacts] = [:]
-        for (year, bill) in standing {
-            facts[year] = RecoveryTimetable.YearFacts(bill: bill, costs: costs[year] ?? 0) { day in
-                PaymentAllocation.allocate(charges: charges, payments: entries.filter { $0.0 <= day }.map(\.1)).paid[year] ?? 0
-            }
-        }
-        return facts
-    }
-
-    /// Costs issued on each year (summons, liability order).
-    static func costs(_ actions: [RecoveryAction]) -> [FinancialYear: Int64] {
-        actions.filter { $0.status == .issued && $0.costs > 0 }.reduce(into: [:]) { $0[$1.year, default: 0] += $1.costs }
-    }
-
-    /// What each year owes: the standing bill and the costs issued on it.
-    static func charges(standing: [FinancialYear: Bill], costs: [FinancialYear: Int64]) -> [FinancialYear: Int64] {
-        var charges = standing.mapValues(\.total)
-        for (year, c) in costs { charges[year, default: 0] += c }
-        return charges
-    }
-
     /// The daily recovery job: for every open account with a bill, each year's next stage due `today` by the timetable,
     /// unless an arrangement to pay holds it. Stages are proposed for review, or issued at once when the council does not
     /// review. Idempotent: a stage is proposed once per account and year, so a second run the same day (or a run on
@@ -133,15 +104,11 @@ extension Revenues {
                 let accounts = try await RevenuesStore.billedAccounts(organisation: org, after: cursor, limit: Self.recoveryBatch, on: db)
                 guard let last = accounts.last else { return (batch, nil) }
                 batch.accounts = accounts.count
-                let ids = accounts.map(\.id)
-                let bills = try await RevenuesStore.bills(accounts: ids, organisation: org, on: db)
-                let payments = try await RevenuesStore.payments(accounts: ids, on: db)
-                let actions = try await RevenuesStore.actions(accounts: ids, on: db)
-                let arrangements = try await RevenuesStore.arrangements(accounts: ids, on: db)
+                let loaded = try await RecoveryBatch.load(accounts, organisation: org, on: db)
                 var proposed: [RecoveryAction] = []
-                for a in accounts where !(arrangements[a.id] ?? []).contains(where: { $0.holds(on: today) }) {
-                    let history = actions[a.id] ?? []
-                    for (year, facts) in Self.recoveryFacts(bills: bills[a.id] ?? [], payments: payments[a.id] ?? [], actions: history).sorted(by: { $0.key < $1.key }) {
+                for a in accounts where !loaded.held(a.id, on: today) {
+                    let history = loaded.actions[a.id] ?? []
+                    for (year, facts) in loaded.ledger(a.id, recovery: history).recoveryFacts.sorted(by: { $0.key < $1.key }) {
                         guard let p = RecoveryTimetable.next(facts, history: history.filter { $0.year == year }, settings: settings, today: today) else { continue }
                         proposed.append(RecoveryAction(id: RecoveryActionID(), organisationID: org, accountID: a.id, accountReference: a.reference, year: year,
                                                        stage: p.stage, status: .proposed, proposedOn: today, issuedOn: nil, amount: p.amount, costs: p.costs,
@@ -153,7 +120,7 @@ extension Revenues {
                 if !settings.reviewBeforeIssue, !proposed.isEmpty {
                     // Read back what this transaction proposed (a concurrent run may have taken some) and issue it at once.
                     let mine = try await RevenuesStore.actions(where: "r.id IN (\(binds: proposed.map(\.id.string))) AND r.status = 'proposed'", limit: nil, on: db)
-                    batch.issued = try await issue(mine, settings: settings, actor: actor, today: today, now: now, on: db).issued.count
+                    batch.issued = try await issue(mine, settings: settings, actor: actor, today: today, now: now, loaded: loaded, on: db).issued.count
                 }
                 return (batch, last.id.string)
             }
@@ -253,23 +220,25 @@ extension Revenues {
         }
     }
 
-    /// Issues each proposed stage that is still due, inside the caller's transaction.
-    func issue(_ actions: [RecoveryAction], settings: RecoverySettings, actor: Actor, today: LocalDate, now: Timestamp, on db: any SQLDatabase) async throws -> RecoveryIssueResult {
+    /// Issues each proposed stage that is still due, inside the caller's transaction. `loaded` is the accounts' data when
+    /// the caller (the daily job) has it already.
+    func issue(_ actions: [RecoveryAction], settings: RecoverySettings, actor: Actor, today: LocalDate, now: Timestamp, loaded: RecoveryBatch? = nil,
+               on db: any SQLDatabase) async throws -> RecoveryIssueResult {
         var result = RecoveryIssueResult()
         guard !actions.isEmpty else { return result }
-        let ids = Array(Set(actions.map(\.accountID)))
-        let accounts = Dictionary(try await RevenuesStore.accounts(where: "a.id IN (\(binds: ids.map(\.string)))", limit: nil, on: db).map { ($0.id, $0) }) { a, _ in a }
-        let bills = try await RevenuesStore.bills(accounts: ids, organisation: actor.organisationID, on: db)
-        let payments = try await RevenuesStore.payments(accounts: ids, on: db)
-        var history = try await RevenuesStore.actions(accounts: ids, on: db)
-        let arrangements = try await RevenuesStore.arrangements(accounts: ids, on: db)
-        let addresses = try await Register.properties(uprns: accounts.values.map(\.uprn), organisation: actor.organisationID, on: db)
-        let organisationName = (try? await partnership.organisation(id: actor.organisationID).name) ?? ""
+        let batch: RecoveryBatch
+        if let loaded { batch = loaded } else {
+            let ids = Array(Set(actions.map(\.accountID)))
+            batch = try await RecoveryBatch.load(try await RevenuesStore.accounts(where: "a.id IN (\(binds: ids.map(\.string)))", limit: nil, on: db),
+                                                 organisation: actor.organisationID, on: db)
+        }
+        var history = batch.actions
+        var letters: [(RecoveryAction, CouncilTaxAccount, balance: Int64)] = []
         for var action in actions {
-            guard let account = accounts[action.accountID] else { continue }
+            guard let account = batch.accounts[action.accountID] else { continue }
             let others = (history[account.id] ?? []).filter { $0.id != action.id }
-            let facts = Self.recoveryFacts(bills: bills[account.id] ?? [], payments: payments[account.id] ?? [], actions: others)[action.year]
-            let held = (arrangements[account.id] ?? []).contains { $0.holds(on: today) }
+            let facts = batch.ledger(account.id, recovery: others).recoveryFacts[action.year]
+            let held = batch.held(account.id, on: today)
             let due = facts.flatMap { RecoveryTimetable.next($0, history: others.filter { $0.year == action.year }, settings: settings, today: today) }
             guard !account.isClosed, !held, let facts, let due, due.stage == action.stage else {
                 // Withdrawn, not withheld: the proposal goes, so the year is free for whatever becomes due next.
@@ -293,8 +262,7 @@ extension Revenues {
             }
             guard try await RevenuesStore.updateAction(action, on: db) else { continue }
             history[account.id] = others + [action]
-            let balance = facts.balance(on: today) + action.costs
-            try await queueLetter(action, account: account, address: addresses[account.uprn], balance: balance, organisationName: organisationName, on: db)
+            letters.append((action, account, facts.balance(on: today) + action.costs))
             try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "recovery_action", entityID: action.id.string,
                                                  subject: account.parties.first?.personID,
                                                  changes: ["stage": .init(old: nil, new: action.stage.rawValue), "account": .init(old: nil, new: account.reference),
@@ -302,56 +270,32 @@ extension Revenues {
                                                            "costs": .init(old: nil, new: Money.format(action.costs))], at: now), on: db)
             result.issued.append(action)
         }
+        try await queueLetters(letters, on: db)
         return result
     }
+}
 
-    /// Who a letter goes to: the e-billing address when the taxpayer opted in, otherwise the post to the dwelling.
-    static func recipient(_ account: CouncilTaxAccount, address: Property?) -> String {
-        if let email = account.eBillingEmail { return email }
-        return "post:" + ([account.parties.map(\.name).joined(separator: " and ")] + (address?.addressLines ?? ["UPRN \(account.uprn)"])).joined(separator: "\n")
+/// One batch of accounts with everything recovery reads about them, loaded in one query per table.
+struct RecoveryBatch {
+    let accounts: [RevenuesAccountID: CouncilTaxAccount]
+    let bills: [RevenuesAccountID: [Bill]]
+    let payments: [RevenuesAccountID: [RevenuesPayment]]
+    let actions: [RevenuesAccountID: [RecoveryAction]]
+    let arrangements: [RevenuesAccountID: [Arrangement]]
+
+    static func load(_ accounts: [CouncilTaxAccount], organisation: OrganisationID, on db: any SQLDatabase) async throws -> RecoveryBatch {
+        let ids = accounts.map(\.id)
+        return RecoveryBatch(accounts: Dictionary(accounts.map { ($0.id, $0) }) { a, _ in a },
+                             bills: try await RevenuesStore.bills(accounts: ids, organisation: organisation, on: db),
+                             payments: try await RevenuesStore.payments(accounts: ids, on: db),
+                             actions: try await RevenuesStore.actions(accounts: ids, on: db),
+                             arrangements: try await RevenuesStore.arrangements(accounts: ids, on: db))
     }
 
-    static func letterKind(_ stage: RecoveryStage) -> NotificationTemplate.Kind {
-        switch stage {
-        case .reminder: .councilTaxReminder
-        case .secondReminder: .councilTaxSecondReminder
-        case .instalmentsLost: .councilTaxInstalmentsLost
-        case .finalNotice: .councilTaxFinalNotice
-        case .summons: .councilTaxSummons
-        case .liabilityOrder: .councilTaxLiabilityOrder
-        }
+    func ledger(_ id: RevenuesAccountID, recovery: [RecoveryAction]) -> AccountLedger {
+        AccountLedger(bills: bills[id] ?? [], payments: payments[id] ?? [], recovery: recovery)
     }
 
-    func queueLetter(_ action: RecoveryAction, account: CouncilTaxAccount, address: Property?, balance: Int64, organisationName: String, on db: any SQLDatabase) async throws {
-        let values = ["name": account.parties.map(\.name).joined(separator: " and "), "account_reference": account.reference,
-                      "address": address?.singleLine ?? "UPRN \(account.uprn)", "organisation_name": organisationName, "year": action.year.description,
-                      "date": Self.longDate(action.issuedOn ?? action.proposedOn), "balance": Money.format(balance), "amount": Money.format(action.amount),
-                      "costs": Money.format(action.costs), "due_date": action.dueOn.map(Self.longDate) ?? ""]
-        try await Cases.queueMessage(Self.letterKind(action.stage), to: Self.recipient(account, address: address), values: values, organisation: account.organisationID,
-                                     eventKey: "revenues/recovery/\(action.id)", on: db)
-    }
-
-    /// E-billing: each new bill for an account that opted in goes by email through the outbox, inside the caller's
-    /// transaction (the message exists if and only if the bill does; its event key is the bill, so it is sent once).
-    func queueEBills(_ bills: [Bill], accounts: [RevenuesAccountID: CouncilTaxAccount], on db: any SQLDatabase) async throws {
-        let opted = bills.compactMap { b in accounts[b.accountID].flatMap { a in a.eBillingEmail.map { (b, a, $0) } } }
-        guard let organisation = opted.first?.1.organisationID else { return }
-        let addresses = try await Register.properties(uprns: opted.map(\.1.uprn), organisation: organisation, on: db)
-        let name = (try? await partnership.organisation(id: organisation).name) ?? ""
-        for (bill, account, email) in opted {
-            let values = ["name": account.parties.map(\.name).joined(separator: " and "), "account_reference": account.reference,
-                          "address": addresses[account.uprn]?.singleLine ?? "UPRN \(account.uprn)", "organisation_name": name, "year": bill.year.description,
-                          "date": Self.longDate(bill.issuedOn), "balance": Money.format(bill.total), "total": Money.format(bill.total),
-                          "band": bill.band?.rawValue ?? "–",
-                          "charges": bill.lines.map { "\($0.name): \(Money.format($0.amount))\($0.percentChange.map { " (\($0) on last year)" } ?? "")" }.joined(separator: "\n"),
-                          "instalments": bill.instalments.map { "\(Self.longDate($0.due)): \(Money.format($0.amount))" }.joined(separator: "\n")]
-            try await Cases.queueMessage(.councilTaxBill, to: email, values: values, organisation: organisation, eventKey: "revenues/bill/\(bill.id)", on: db)
-        }
-    }
-
-    /// "22 November 2026", as letters print dates.
-    static func longDate(_ d: LocalDate) -> String {
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        return "\(d.day) \(months[d.month - 1]) \(d.year)"
-    }
+    /// Whether an arrangement to pay holds the account's recovery on a day.
+    func held(_ id: RevenuesAccountID, on day: LocalDate) -> Bool { (arrangements[id] ?? []).contains { $0.holds(on: day) } }
 }

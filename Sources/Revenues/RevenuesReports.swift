@@ -90,20 +90,16 @@ extension Revenues {
             guard let last = ids.last else { break }
             after = last.string
             for id in ids {
-                let standing = Bill.standing(bills[id] ?? [])
-                let charges = Self.charges(standing: standing, costs: Self.costs((actions[id] ?? []).filter { ($0.issuedOn ?? asOf) <= asOf }))
-                let received = (payments[id] ?? []).filter { $0.receivedOn <= asOf }
-                let allocation = PaymentAllocation.allocate(charges: charges, payments: received.map { .init(amount: $0.amount, directedTo: $0.directedTo) })
-                for (y, debit) in charges {
+                let ledger = AccountLedger(bills: bills[id] ?? [], payments: payments[id] ?? [],
+                                           recovery: (actions[id] ?? []).filter { ($0.issuedOn ?? asOf) <= asOf })
+                let allocation = ledger.allocation(receivedBy: asOf)
+                for (y, debit) in ledger.charges {
                     let paid = allocation.paid[y] ?? 0
                     var line = byYear[y] ?? .init(year: y, debit: 0, paid: 0, outstanding: 0, accounts: 0)
                     line.debit += debit; line.paid += paid; line.outstanding += debit - paid; line.accounts += 1
                     byYear[y] = line
                 }
-                if charges[year] != nil {
-                    let inYear = received.filter { $0.receivedOn <= cutOff }
-                    collected += PaymentAllocation.allocate(charges: charges, payments: inYear.map { .init(amount: $0.amount, directedTo: $0.directedTo) }).paid[year] ?? 0
-                }
+                if ledger.charges[year] != nil { collected += ledger.allocation(receivedBy: cutOff).paid[year] ?? 0 }
             }
         }
         let (bills, stages) = try await database.read { db in

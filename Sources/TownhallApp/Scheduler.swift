@@ -18,8 +18,12 @@ struct Scheduler: Service {
 
     func run() async throws {
         guard interval > 0 else { try? await gracefulShutdown(); return }
+        // The last day this node finished the recovery job, so it asks the database about it once a day, not every tick.
+        var recoveredOn: LocalDate?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await tick()
+            let today = LocalDate.today()
+            if recoveredOn != today, await dailyRecovery(today: today) { recoveredOn = today }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }
     }
@@ -37,19 +41,21 @@ struct Scheduler: Service {
             // A failed tick is retried on the next one; nothing it did is half-written (each step is a transaction).
             logger.error("scheduler tick failed", metadata: ["error": .string(String(reflecting: error))])
         }
-        await dailyRecovery(today: .today())
     }
 
-    /// The recovery job, the first tick of each day. With review on (the default) it only proposes; officers issue.
-    func dailyRecovery(today: LocalDate) async {
+    /// The recovery job for each billing council that has not had it today (another node may have). With review on (the
+    /// default) it only proposes; officers issue. False when it failed, so the next tick tries again.
+    func dailyRecovery(today: LocalDate) async -> Bool {
         do {
             for organisation in try await revenues.billingOrganisations() where !(try await revenues.ranRecovery(organisation: organisation, on: today)) {
                 let result = try await revenues.runRecovery(on: today, by: .system(organisation, "daily recovery"))
                 logger.info("recovery", metadata: ["organisation": .string(organisation.string), "accounts": .stringConvertible(result.accounts),
                                                    "proposed": .stringConvertible(result.proposedTotal), "issued": .stringConvertible(result.issued)])
             }
+            return true
         } catch {
             logger.error("recovery job failed", metadata: ["error": .string(String(reflecting: error))])
+            return false
         }
     }
 }

@@ -43,7 +43,7 @@ public struct Services: Sendable {
         triage = Triage(database: database, contacts: contacts, cases: cases, register: register)
         guidance = Guidance(database: database, partnership: partnership)
         citizens = Citizens(database: database, partnership: partnership, access: access, cases: cases, publicURL: publicURL)
-        revenues = Revenues(database: database, register: register)
+        revenues = Revenues(database: database, register: register, partnership: partnership)
         panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership), RevenuesPanel(revenues: revenues)])
     }
 

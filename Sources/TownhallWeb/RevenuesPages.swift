@@ -22,45 +22,21 @@ struct RevenuesPages: Sendable {
         desk.get("revenues/accounts/:id") { request, context in
             try await accountPage(try pageID(context, "id"), context: context, notice: Self.notices[request.query("done") ?? ""])
         }
-        desk.post("revenues/accounts/:id/payments") { request, context in
-            let actor = try context.requireActor()
-            let id: RevenuesAccountID = try pageID(context, "id")
-            let form = try await Form.checked(request, context)
-            do {
-                let p = try await revenues.recordPayment(account: id, NewPayment(amount: form["amount"], method: form["method"], reference: form["reference"]), by: actor)
-                try await logContact(id, actor: actor, channel: form["channel"], reason: "Council tax payment of \(Money.format(p.amount)) (\(p.method.title))")
-                return Response.redirect(to: "/desk/revenues/accounts/\(id)?done=paid", type: .normal)
-            } catch let e as TownhallError where e.kind == .invalid || e.kind == .conflict {
-                return try await accountPage(id, context: context, form: form, formName: "payment", error: e)
-            }
+        action(desk, "payments", form: "payment", done: "paid") { id, form, actor in
+            let p = try await revenues.recordPayment(account: id, NewPayment(amount: form["amount"], method: form["method"], reference: form["reference"]), by: actor)
+            return (try await revenues.account(id: id, by: actor).account, "Council tax payment of \(Money.format(p.amount)) (\(p.method.title))")
         }
-        desk.post("revenues/accounts/:id/move-out") { request, context in
-            let actor = try context.requireActor()
-            let id: RevenuesAccountID = try pageID(context, "id")
-            let form = try await Form.checked(request, context)
-            do {
-                let lastDay = try LocalDate(parsing: form["last_day"] ?? "", field: "last_day")
-                _ = try await revenues.recordMoveOut(account: id, lastDay: lastDay, version: nil, by: actor)
-                try await logContact(id, actor: actor, channel: form["channel"], reason: "Council tax: moved out on \(lastDay)")
-                return Response.redirect(to: "/desk/revenues/accounts/\(id)?done=moved", type: .normal)
-            } catch let e as TownhallError where e.kind == .invalid || e.kind == .conflict {
-                return try await accountPage(id, context: context, form: form, formName: "move", error: e)
-            }
+        action(desk, "move-out", form: "move", done: "moved") { id, form, actor in
+            let lastDay = try LocalDate(parsing: form["last_day"] ?? "", field: "last_day")
+            let view = try await revenues.recordMoveOut(account: id, lastDay: lastDay, version: nil, by: actor)
+            return (view.account, "Council tax: moved out on \(lastDay)")
         }
-        desk.post("revenues/accounts/:id/single-person-discount") { request, context in
-            let actor = try context.requireActor()
-            let id: RevenuesAccountID = try pageID(context, "id")
-            let form = try await Form.checked(request, context)
-            do {
-                let from = try LocalDate(parsing: form["from"] ?? "", field: "from")
-                let evidence = (form["evidence"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !evidence.isEmpty else { throw TownhallError.missing("evidence", "Say who lives there and how they declared it.") }
-                _ = try await revenues.addAdjustment(account: id, Adjustment(kind: .singlePersonDiscount, span: DateSpan(from: from, to: nil), evidence: evidence), by: actor)
-                try await logContact(id, actor: actor, channel: form["channel"], reason: "Council tax: single person discount from \(from)")
-                return Response.redirect(to: "/desk/revenues/accounts/\(id)?done=discount", type: .normal)
-            } catch let e as TownhallError where e.kind == .invalid || e.kind == .conflict {
-                return try await accountPage(id, context: context, form: form, formName: "discount", error: e)
-            }
+        action(desk, "single-person-discount", form: "discount", done: "discount") { id, form, actor in
+            let from = try LocalDate(parsing: form["from"] ?? "", field: "from")
+            let evidence = (form["evidence"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !evidence.isEmpty else { throw TownhallError.missing("evidence", "Say who lives there and how they declared it.") }
+            let view = try await revenues.addAdjustment(account: id, Adjustment(kind: .singlePersonDiscount, span: DateSpan(from: from, to: nil), evidence: evidence), by: actor)
+            return (view.account, "Council tax: single person discount from \(from)")
         }
         desk.get("revenues/bills/:id") { _, context in
             try await billPage(try pageID(context, "id"), context: context)
@@ -82,11 +58,24 @@ struct RevenuesPages: Sendable {
 
     static let notices = ["paid": "Payment recorded", "moved": "Move-out recorded; the account is recalculated", "discount": "Single person discount granted; the account is recalculated"]
 
-    /// The agent's action, as a contact resolved at the first point of contact with the liable person (when they are on the register).
-    func logContact(_ id: RevenuesAccountID, actor: Actor, channel: String?, reason: String) async throws {
-        let account = try await revenues.account(id: id, by: actor).account
-        _ = try await contacts.log(Contacts.NewContact(personID: account.parties.first?.personID, propertyID: account.propertyID, channel: channel ?? "phone",
-                                                       reason: reason, outcome: "resolved_first_contact"), by: actor)
+    /// An agent's action on the account page. Done, it is logged as a contact resolved at the first point of contact with
+    /// the liable person (when they are on the register) and the page reloads with a notice; refused, the page comes back
+    /// with the error on the form's field (400) and nothing written. `perform` returns the account and the contact's reason.
+    func action(_ desk: RouterGroup<TownhallContext>, _ path: String, form formName: String, done: String,
+                _ perform: @escaping @Sendable (RevenuesAccountID, [String: String], Actor) async throws -> (CouncilTaxAccount, String)) {
+        desk.post("revenues/accounts/:id/\(path)") { request, context in
+            let actor = try context.requireActor()
+            let id: RevenuesAccountID = try pageID(context, "id")
+            let form = try await Form.checked(request, context)
+            do {
+                let (account, reason) = try await perform(id, form, actor)
+                _ = try await contacts.log(Contacts.NewContact(personID: account.parties.first?.personID, propertyID: account.propertyID,
+                                                               channel: form["channel"] ?? "phone", reason: reason, outcome: "resolved_first_contact"), by: actor)
+                return Response.redirect(to: "/desk/revenues/accounts/\(id)?done=\(done)", type: .normal)
+            } catch let e as TownhallError where e.kind == .invalid || e.kind == .conflict {
+                return try await accountPage(id, context: context, form: form, formName: formName, error: e)
+            }
+        }
     }
 
     func accountPage(_ id: RevenuesAccountID, context: TownhallContext, notice: String? = nil, form: [String: String] = [:], formName: String? = nil,
