@@ -3,11 +3,12 @@ import Cases
 import Foundation
 import Partnership
 import Register
+import Revenues
 import TownhallKernel
 
 /// `townhall bench seed`: generates a large register through the real import and bulk-load paths, for bench/.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self, RevenuesSeed.self, RevenuesPay.self])
 
     /// The benchmark's own unitary council, created on first use with a stable id.
     static func organisation(_ slug: String, name: String, services: Services) async throws -> Organisation {
@@ -95,6 +96,74 @@ struct Bench: AsyncParsableCommand {
                         let n = try await services.cases.recomputeServiceLevels(organisation: org.id)
                         print(String(format: "recompute: %d cases in %.2f s = %.0f cases/s", n, Date().timeIntervalSince(start), Double(n) / Date().timeIntervalSince(start)))
                     }
+                }
+            }
+        }
+    }
+
+    /// `townhall bench revenues`: a 'bench-revenues' council with N dwellings on the valuation list, an account for each
+    /// and 2026/27 charges, loaded through the real importer and bulk loader. The billing run is timed separately.
+    struct RevenuesSeed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revenues", abstract: "Seed dwellings, bands, accounts and 2026/27 charges in a 'bench-revenues' council.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "How many dwellings (one account each).") var dwellings: Int = 500_000
+
+        func run() async throws {
+            try await reportingErrors {
+                try await common.withServices { services, _ in
+                    let org = try await Bench.organisation("bench-revenues", name: "Benchmark Revenues Council", services: services)
+                    let actor = Actor.system(org.id, "bench"), revenues = services.revenues
+                    let bands = CouncilTaxBand.allCases, areas = ["", "P01", "P02", "P03"]
+                    var csv = "uprn,band,area\n"
+                    csv.reserveCapacity(dwellings * 20)
+                    // Bands skewed to A–C as in most English districts; a quarter of dwellings in three parishes.
+                    let weights = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 5, 6, 7]
+                    for n in 1...dwellings { csv += "\(60_000_000_000 + n),\(bands[weights[n % weights.count]].rawValue),\(areas[n % 7 == 0 ? n % 4 : 0])\n" }
+                    var start = Date()
+                    let report = try await revenues.importValuationList(csv: csv, by: actor)
+                    print(String(format: "valuation list: %d rows in %.1f s (%d created, %d rejected)", report.rowsRead, Date().timeIntervalSince(start), report.created, report.rejected.count))
+                    let year = try FinancialYear(2026)
+                    if try await revenues.charges(year: year, by: actor).isEmpty {
+                        for area in areas {
+                            var preceptors = [Preceptor(name: "Benchmark Revenues Council", kind: .billingAuthority, bandD: 345_00, previousBandD: 335_00),
+                                              Preceptor(name: "Benchshire County Council", kind: .county, bandD: 1_740_00, previousBandD: 1_657_00),
+                                              Preceptor(name: "Benchshire Police and Crime Commissioner", kind: .police, bandD: 300_00, previousBandD: 286_00),
+                                              Preceptor(name: "Benchshire Fire Authority", kind: .fire, bandD: 88_00, previousBandD: 84_00)]
+                            if !area.isEmpty { preceptors.append(Preceptor(name: "Parish \(area)", kind: .parish, bandD: 40_00, previousBandD: 38_00)) }
+                            _ = try await revenues.setCharges(CouncilTaxCharges(year: year, area: area, preceptors: preceptors), by: actor)
+                        }
+                    }
+                    let seeds = try (1...dwellings).map { n in
+                        AccountSeed(id: RevenuesAccountID(StableUUID.make("bench/council-tax/\(n)")), uprn: try UPRN(60_000_000_000 + Int64(n)),
+                                    liableFrom: try LocalDate(year: 2010 + n % 16, month: 1 + n % 12, day: 1 + n % 28),
+                                    parties: [LiableParty(personID: nil, name: "\(DemoData.givenNames[n % DemoData.givenNames.count]) \(DemoData.familyNames[n / 7 % DemoData.familyNames.count])")],
+                                    singlePersonDiscount: n % 3 == 0)
+                    }
+                    start = Date()
+                    let created = try await revenues.loadAccounts(seeds, by: actor)
+                    print(String(format: "accounts: %d created in %.1f s", created, Date().timeIntervalSince(start)))
+                }
+            }
+        }
+    }
+
+    /// `townhall bench revenues-pay`: pays what is due by a day on most accounts, so the recovery job has a realistic
+    /// few per cent in arrears.
+    struct RevenuesPay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revenues-pay", abstract: "Pay the instalments due by a day on all but every Nth 'bench-revenues' account.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The day payments are received (YYYY-MM-DD).") var on: String
+        @Option(help: "Leave unpaid the accounts whose number is a multiple of this.") var missEvery: Int = 25
+
+        func run() async throws {
+            try await reportingErrors {
+                let day = try LocalDate(parsing: on, field: "on")
+                try await common.withServices { services, _ in
+                    let org = try await services.partnership.organisation(slug: "bench-revenues")
+                    let start = Date()
+                    let paid = try await services.revenues.payInstalmentsDue(year: FinancialYear(containing: day), by: day, missEvery: missEvery,
+                                                                             actor: .system(org.id, "bench"))
+                    print(String(format: "payments: %d in %.1f s", paid, Date().timeIntervalSince(start)))
                 }
             }
         }
