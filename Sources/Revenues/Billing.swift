@@ -4,10 +4,40 @@ import SQLKit
 import TownhallDatabase
 import TownhallKernel
 
+/// What a bill says an account owes for a year and how it was worked out.
+struct Assessment {
+    var total: Int64
+    var band: CouncilTaxBand?
+    var area: String
+    var lines: [NoticeLine]
+    var segments: [CouncilTaxLiability.Segment] = []
+    var rates: [BusinessRatesLiability.Segment] = []
+}
+
+/// The valuation lists' entries for the properties being billed.
+struct Valuations {
+    var bands: [UPRN: [BandEntry]] = [:]
+    var ratings: [UPRN: [RatingEntry]] = [:]
+
+    static func load(for accounts: [CouncilTaxAccount], organisation: OrganisationID, on db: any SQLDatabase) async throws -> Valuations {
+        let ct = accounts.filter { $0.tax == .councilTax }.map(\.uprn), br = accounts.filter { $0.tax == .businessRates }.map(\.uprn)
+        return Valuations(bands: ct.isEmpty ? [:] : try await RevenuesStore.bandRows(uprns: ct, organisation: organisation, on: db),
+                          ratings: br.isEmpty ? [:] : try await RevenuesStore.ratingRows(uprns: br, organisation: organisation, on: db))
+    }
+}
+
 extension Revenues {
     /// What one account owes for a year, or why it cannot be billed.
-    static func liability(_ a: CouncilTaxAccount, year: FinancialYear, bands: [BandEntry], adjustments: [AccountAdjustment],
-                          charges: [String: CouncilTaxCharges]) -> Result<(CouncilTaxLiability.Result, CouncilTaxCharges, BandEntry), NotBilled> {
+    static func liability(_ a: CouncilTaxAccount, year: FinancialYear, valuations: Valuations, adjustments: [AccountAdjustment],
+                          charges: [String: CouncilTaxCharges]) -> Result<Assessment, NotBilled> {
+        switch a.tax {
+        case .councilTax: return councilTax(a, year: year, bands: valuations.bands[a.uprn] ?? [], adjustments: adjustments, charges: charges)
+        case .businessRates: return businessRates(a, year: year, values: valuations.ratings[a.uprn] ?? [], adjustments: adjustments)
+        }
+    }
+
+    static func councilTax(_ a: CouncilTaxAccount, year: FinancialYear, bands: [BandEntry], adjustments: [AccountAdjustment],
+                           charges: [String: CouncilTaxCharges]) -> Result<Assessment, NotBilled> {
         // The area is the one on the list entry in force at the start of liability in the year (a dwelling does not move parish).
         let start = max(year.start, a.liable.from)
         guard let entry = bands.last(where: { $0.from <= start }) ?? bands.first(where: { year.contains($0.from) }) else {
@@ -18,18 +48,41 @@ extension Revenues {
         }
         let result = CouncilTaxLiability.compute(year: year, liable: a.liable, bands: BandHistory(bands.map { ($0.from, $0.band) }),
                                                  adjustments: adjustments.map(\.adjustment), charges: c)
-        return .success((result, c, entry))
+        return .success(Assessment(total: result.total, band: entry.band, area: entry.area, lines: c.noticeLines(entry.band), segments: result.segments))
+    }
+
+    /// Business rates from the rating list and the multipliers in law; the notice's lines are the annual amounts at the
+    /// start of liability in the year (rateable value × multiplier, then each relief).
+    static func businessRates(_ a: CouncilTaxAccount, year: FinancialYear, values: [RatingEntry], adjustments: [AccountAdjustment]) -> Result<Assessment, NotBilled> {
+        guard !values.isEmpty else {
+            return .failure(NotBilled(reference: a.reference, reason: "UPRN \(a.uprn) has no rateable value on the rating list in \(year)."))
+        }
+        do {
+            let result = try BusinessRatesLiability.compute(year: year, liable: a.liable, values: values, adjustments: adjustments.map(\.adjustment))
+            var lines: [NoticeLine] = []
+            if let first = result.segments.first {
+                let pence = Double(first.multiplier) / 10
+                lines.append(NoticeLine(name: "Rateable value \(Money.format(first.rateableValue * 100)) × \(String(format: "%.1f", pence))p", amount: first.gross, previous: nil))
+                for r in first.reliefs {
+                    lines.append(NoticeLine(name: "\(r.kind.title) (\(String(format: "%g", Double(r.basisPoints) / 100))%)", amount: -r.amount, previous: nil))
+                }
+            }
+            return .success(Assessment(total: result.total, band: nil, area: "", lines: lines, rates: result.segments))
+        } catch let e as TownhallError {
+            return .failure(NotBilled(reference: a.reference, reason: e.message))
+        } catch {
+            return .failure(NotBilled(reference: a.reference, reason: "\(error)"))
+        }
     }
 
     public static func noCharges(_ year: FinancialYear) -> TownhallError {
         TownhallError.invalid("year", "No council tax charges are set for \(year). Set each area's Band D amounts before billing.", code: "no_charges")
     }
 
-    static func makeBill(_ a: CouncilTaxAccount, year: FinancialYear, sequence: Int, issued: LocalDate, liability: CouncilTaxLiability.Result,
-                         charges: CouncilTaxCharges, entry: BandEntry, instalments: [Instalment], run: BillingRunID?, now: Timestamp) -> Bill {
-        Bill(id: BillID(), organisationID: a.organisationID, accountID: a.id, year: year, sequence: sequence, issuedOn: issued, total: liability.total,
-             band: entry.band, area: entry.area, lines: charges.noticeLines(entry.band), segments: liability.segments, instalments: instalments,
-             runID: run, createdAt: now)
+    static func makeBill(_ a: CouncilTaxAccount, year: FinancialYear, sequence: Int, issued: LocalDate, assessment x: Assessment,
+                         instalments: [Instalment], run: BillingRunID?, now: Timestamp) -> Bill {
+        Bill(id: BillID(), organisationID: a.organisationID, accountID: a.id, year: year, sequence: sequence, issuedOn: issued, total: x.total,
+             band: x.band, area: x.area, lines: x.lines, segments: x.segments, rates: x.rates, instalments: instalments, runID: run, createdAt: now)
     }
 
     /// Brings an account's bills up to date after a change: for every year it has a bill for, or the organisation has run
@@ -42,26 +95,25 @@ extension Revenues {
         var years = Set(bills.map(\.year))
         for y in runYears where a.liable.from <= y.end && (a.liable.to.map { $0 >= y.start } ?? true) { years.insert(y) }
         guard !years.isEmpty else { return }
-        let bands = try await RevenuesStore.bandRows(uprns: [a.uprn], organisation: a.organisationID, on: db)[a.uprn] ?? []
+        let valuations = try await Valuations.load(for: [a], organisation: a.organisationID, on: db)
         let adjustments = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
         let payments = try await RevenuesStore.payments(account: a.id, on: db)
-        let ledger = AccountLedger(bills: bills, payments: payments, recovery: try await RevenuesStore.actions(accounts: [a.id], on: db)[a.id] ?? [])
+        let ledger = AccountLedger(bills: bills, payments: payments, recovery: try await RevenuesStore.actions(accounts: [a.id], on: db)[a.id] ?? [],
+                                   refunds: try await RevenuesStore.refunds(accounts: [a.id], on: db)[a.id] ?? [])
         let latest = ledger.standing
         let allocated = ledger.allocation().paid
         var created: [Bill] = []
         for year in years.sorted() {
             let charges = try await RevenuesStore.charges(year: year, organisation: a.organisationID, on: db)
-            guard case .success(let (liability, c, entry)) = Self.liability(a, year: year, bands: bands, adjustments: adjustments, charges: charges) else { continue }
+            guard case .success(let x) = Self.liability(a, year: year, valuations: valuations, adjustments: adjustments, charges: charges) else { continue }
             if let previous = latest[year] {
-                guard previous.total != liability.total else { continue }
-                let outstanding = liability.total - ledger.taxPaid(year, allocated: allocated[year] ?? 0)
+                guard previous.total != x.total else { continue }
+                let outstanding = x.total - ledger.taxPaid(year, allocated: allocated[year] ?? 0)
                 let instalments = InstalmentScheme.reprofile(outstanding: outstanding, previous: previous.instalments, year: year, issued: today)
-                created.append(Self.makeBill(a, year: year, sequence: previous.sequence + 1, issued: today, liability: liability, charges: c,
-                                             entry: entry, instalments: instalments, run: nil, now: now))
+                created.append(Self.makeBill(a, year: year, sequence: previous.sequence + 1, issued: today, assessment: x, instalments: instalments, run: nil, now: now))
             } else {
-                let instalments = InstalmentScheme.schedule(total: liability.total, year: year, issued: today, twelve: a.twelveInstalments, day: a.instalmentDay)
-                created.append(Self.makeBill(a, year: year, sequence: 1, issued: today, liability: liability, charges: c,
-                                             entry: entry, instalments: instalments, run: nil, now: now))
+                let instalments = InstalmentScheme.schedule(total: x.total, year: year, issued: today, twelve: a.twelveInstalments, day: a.instalmentDay)
+                created.append(Self.makeBill(a, year: year, sequence: 1, issued: today, assessment: x, instalments: instalments, run: nil, now: now))
             }
         }
         try await RevenuesStore.insertBills(created, on: db)
@@ -121,16 +173,15 @@ extension Revenues {
                     var run = current
                     let billed = try await RevenuesStore.billed(accounts: accounts.map(\.id), year: year, on: db)
                     let toBill = accounts.filter { !billed.contains($0.id) }
-                    let bands = try await RevenuesStore.bandRows(uprns: toBill.map(\.uprn), organisation: org, on: db)
+                    let valuations = try await Valuations.load(for: toBill, organisation: org, on: db)
                     let adjustments = try await RevenuesStore.adjustments(accounts: toBill.map(\.id), on: db)
                     var bills: [Bill] = [], refused: [NotBilled] = []
                     for a in toBill {
-                        switch Self.liability(a, year: year, bands: bands[a.uprn] ?? [], adjustments: adjustments[a.id] ?? [], charges: charges) {
+                        switch Self.liability(a, year: year, valuations: valuations, adjustments: adjustments[a.id] ?? [], charges: charges) {
                         case .failure(let reason): refused.append(reason)
-                        case .success(let (liability, c, entry)):
-                            let instalments = InstalmentScheme.schedule(total: liability.total, year: year, issued: issuedOn, twelve: a.twelveInstalments, day: a.instalmentDay)
-                            bills.append(Self.makeBill(a, year: year, sequence: 1, issued: issuedOn, liability: liability, charges: c, entry: entry,
-                                                       instalments: instalments, run: run.id, now: now))
+                        case .success(let x):
+                            let instalments = InstalmentScheme.schedule(total: x.total, year: year, issued: issuedOn, twelve: a.twelveInstalments, day: a.instalmentDay)
+                            bills.append(Self.makeBill(a, year: year, sequence: 1, issued: issuedOn, assessment: x, instalments: instalments, run: run.id, now: now))
                         }
                     }
                     try await RevenuesStore.insertBills(bills, on: db)

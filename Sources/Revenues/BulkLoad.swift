@@ -13,8 +13,13 @@ public struct AccountSeed: Sendable {
     public var parties: [LiableParty]
     /// Adds a single person discount from the start of liability.
     public var singlePersonDiscount: Bool
-    public init(id: RevenuesAccountID, uprn: UPRN, liableFrom: LocalDate, parties: [LiableParty], singlePersonDiscount: Bool) {
+    public var tax: Tax
+    /// Business rates: adds small business rate relief from the start of liability.
+    public var smallBusinessRateRelief: Bool
+    public init(id: RevenuesAccountID, uprn: UPRN, liableFrom: LocalDate, parties: [LiableParty], singlePersonDiscount: Bool, tax: Tax = .councilTax,
+                smallBusinessRateRelief: Bool = false) {
         self.id = id; self.uprn = uprn; self.liableFrom = liableFrom; self.parties = parties; self.singlePersonDiscount = singlePersonDiscount
+        self.tax = tax; self.smallBusinessRateRelief = smallBusinessRateRelief
     }
 }
 
@@ -31,24 +36,32 @@ extension Revenues {
                 let existing = try await RevenuesStore.existingAccounts(batch.map(\.id), on: db)
                 let fresh = batch.filter { !existing.contains($0.id) }
                 guard !fresh.isEmpty else { return 0 }
-                var spans: [UPRN: [DateSpan]] = [:]
-                for a in try await RevenuesStore.accounts(uprns: fresh.map(\.uprn), organisation: actor.organisationID, on: db) { spans[a.uprn, default: []].append(a.liable) }
-                let references = try await RevenuesStore.nextReferences(fresh.count, organisation: actor.organisationID, on: db)
+                var spans: [String: [DateSpan]] = [:]
+                for a in try await RevenuesStore.accounts(uprns: fresh.map(\.uprn), organisation: actor.organisationID, on: db) {
+                    spans["\(a.tax.rawValue)/\(a.uprn)", default: []].append(a.liable)
+                }
+                var references: [Tax: [String]] = [:]
+                for tax in Tax.allCases {
+                    let n = fresh.filter { $0.tax == tax }.count
+                    if n > 0 { references[tax] = Array(try await RevenuesStore.nextReferences(n, organisation: actor.organisationID, tax: tax, on: db).reversed()) }
+                }
                 var accounts: [CouncilTaxAccount] = []
-                for (seed, reference) in zip(fresh, references) {
-                    let span = DateSpan(from: seed.liableFrom, to: nil)
-                    if spans[seed.uprn]?.contains(where: { $0.overlaps(span) }) == true {
+                for seed in fresh {
+                    let span = DateSpan(from: seed.liableFrom, to: nil), key = "\(seed.tax.rawValue)/\(seed.uprn)"
+                    if spans[key]?.contains(where: { $0.overlaps(span) }) == true {
                         throw TownhallError.conflict("UPRN \(seed.uprn) already has an account liable from \(seed.liableFrom).", code: "overlapping_liability", field: "liable_from")
                     }
-                    spans[seed.uprn, default: []].append(span)
-                    accounts.append(CouncilTaxAccount(id: seed.id, organisationID: actor.organisationID, reference: reference, uprn: seed.uprn, propertyID: nil,
+                    spans[key, default: []].append(span)
+                    let reference = references[seed.tax]!.removeLast()
+                    accounts.append(CouncilTaxAccount(id: seed.id, organisationID: actor.organisationID, tax: seed.tax, reference: reference, uprn: seed.uprn, propertyID: nil,
                                                       liable: span, parties: seed.parties, twelveInstalments: false, instalmentDay: 1, eBillingEmail: nil,
                                                       closedAt: nil, createdAt: now, version: 1))
                 }
                 try await RevenuesStore.insert(accounts, on: db)
-                for seed in fresh where seed.singlePersonDiscount {
-                    try await RevenuesStore.insertAdjustment(AccountAdjustment(id: StableUUID.make("spd/\(seed.id)").uuidString.lowercased(),
-                                                                               adjustment: Adjustment(kind: .singlePersonDiscount, span: DateSpan(from: seed.liableFrom, to: nil),
+                for seed in fresh where seed.singlePersonDiscount || seed.smallBusinessRateRelief {
+                    let kind: Adjustment.Kind = seed.tax == .councilTax ? .singlePersonDiscount : .smallBusinessRateRelief
+                    try await RevenuesStore.insertAdjustment(AccountAdjustment(id: StableUUID.make("\(seed.tax == .councilTax ? "spd" : "sbrr")/\(seed.id)").uuidString.lowercased(),
+                                                                               adjustment: Adjustment(kind: kind, span: DateSpan(from: seed.liableFrom, to: nil),
                                                                                                       evidence: "Loaded with the account"), createdAt: now),
                                                              account: seed.id, on: db)
                 }

@@ -76,10 +76,67 @@ public struct Revenues: Sendable {
             _ = try await RevenuesStore.upsertBands([entry], organisation: actor.organisationID, at: now, on: db)
             try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "valuation_list", entityID: String(entry.uprn.value),
                                                  changes: ["band": .init(old: nil, new: "\(entry.band.rawValue) from \(entry.from)")], at: now), on: db)
-            for account in try await RevenuesStore.accounts(uprn: entry.uprn, organisations: [actor.organisationID], on: db) where !account.isClosed {
+            for account in try await RevenuesStore.accounts(uprn: entry.uprn, organisations: [actor.organisationID], on: db) where !account.isClosed && account.tax == .councilTax {
                 try await recalculate(account, actor: actor, now: now, on: db)
             }
         }
+    }
+
+    /// Loads business rates rateable values from CSV: `uprn,rateable_value[,effective_from][,description]`, the rating list
+    /// as the VOA publishes it (whole pounds; `£` and commas are allowed). Every rejected row is reported with its line and
+    /// reason; the rest are upserted by UPRN and effective date, so a rerun changes nothing.
+    public func importRatingList(csv text: String, by actor: Actor, now: Timestamp = .now) async throws -> ImportReport {
+        try actor.require(.revenuesManage)
+        let csv = try CSVRows(text)
+        guard csv.header.contains("uprn"), csv.header.contains("rateable_value") else {
+            throw TownhallError.invalid("file", "The header row must name uprn and rateable_value (and may name effective_from and description).", code: "unknown_format")
+        }
+        var report = ImportReport(format: "business rates rating list")
+        report.rowsRead = csv.rows.count
+        var entries: [RatingEntry] = [], seen: [String: Int] = [:]
+        for (line, values) in csv.rows {
+            do {
+                let entry = try RatingEntry.parse(uprn: values["uprn"], rateableValue: values["rateable_value"], from: values["effective_from"],
+                                                  description: values["description"])
+                let key = "\(entry.uprn)/\(entry.from)"
+                if let first = seen[key] { throw TownhallError.invalid("uprn", "UPRN \(entry.uprn) from \(entry.from) is already on line \(first).", code: "duplicate_row") }
+                seen[key] = line
+                entries.append(entry)
+            } catch let e as TownhallError {
+                report.rejected.append(.init(line: line, field: e.field, reason: e.message))
+            }
+        }
+        for start in stride(from: 0, to: entries.count, by: 1000) {
+            let batch = Array(entries[start..<min(start + 1000, entries.count)])
+            let created = try await database.transaction { try await RevenuesStore.upsertRatings(batch, organisation: actor.organisationID, at: now, on: $0) }
+            report.created += created
+            report.updated += batch.count - created
+        }
+        let summary = report.summary
+        try await database.transaction { db in
+            try await AuditLog.record(AuditEntry(actor: actor, action: .import, entityType: "rating_list", entityID: nil,
+                                                 changes: ["result": .init(old: nil, new: summary)], at: now), on: db)
+        }
+        return report
+    }
+
+    /// Gives a hereditament a rateable value from a date (a new entry, or a VOA alteration), then recalculates its accounts.
+    public func setRateableValue(_ entry: RatingEntry, by actor: Actor, now: Timestamp = .now) async throws {
+        try actor.require(.revenuesManage)
+        try await database.transaction { db in
+            _ = try await RevenuesStore.upsertRatings([entry], organisation: actor.organisationID, at: now, on: db)
+            try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "rating_list", entityID: String(entry.uprn.value),
+                                                 changes: ["rateable_value": .init(old: nil, new: "\(Money.format(entry.rateableValue * 100)) from \(entry.from)")], at: now), on: db)
+            for account in try await RevenuesStore.accounts(uprn: entry.uprn, organisations: [actor.organisationID], on: db) where !account.isClosed && account.tax == .businessRates {
+                try await recalculate(account, actor: actor, now: now, on: db)
+            }
+        }
+    }
+
+    /// The hereditament's rateable values over time in the actor's organisation's rating list.
+    public func ratings(uprn: UPRN, by actor: Actor) async throws -> [RatingEntry] {
+        try actor.require(.revenuesRead)
+        return try await database.read { try await RevenuesStore.ratingRows(uprns: [uprn], organisation: actor.organisationID, on: $0)[uprn] ?? [] }
     }
 
     /// The dwelling's bands over time in the actor's organisation's list.
@@ -119,7 +176,7 @@ public struct Revenues: Sendable {
     /// the new account gets its bill at once.
     public func openAccount(_ input: NewCouncilTaxAccount, by actor: Actor, now: Timestamp = .now) async throws -> CouncilTaxAccount {
         try actor.require(.revenuesWrite)
-        let (uprn, span, day, email) = try input.validated()
+        let (tax, uprn, span, day, email) = try input.validated()
         var parties: [LiableParty] = []
         for (i, p) in input.parties.enumerated() {
             if let raw = p.personID, !raw.isEmpty {
@@ -133,18 +190,18 @@ public struct Revenues: Sendable {
             }
         }
         let property = try? await register.property(uprn: uprn, by: actor)
-        let template = CouncilTaxAccount(id: RevenuesAccountID(), organisationID: actor.organisationID, reference: "", uprn: uprn, propertyID: property?.id,
+        let template = CouncilTaxAccount(id: RevenuesAccountID(), organisationID: actor.organisationID, tax: tax, reference: "", uprn: uprn, propertyID: property?.id,
                                          liable: span, parties: parties, twelveInstalments: input.twelveInstalments ?? false, instalmentDay: day,
                                          eBillingEmail: email, closedAt: nil, createdAt: now, version: 1)
         let firstPerson = parties.first?.personID
         return try await database.transaction { db in
-            if let other = try await RevenuesStore.overlapping(uprn: uprn, span: span, organisation: actor.organisationID, on: db).first {
+            if let other = try await RevenuesStore.overlapping(uprn: uprn, span: span, tax: tax, organisation: actor.organisationID, on: db).first {
                 throw Self.overlap(other)
             }
             var account = template
-            account.reference = try await RevenuesStore.nextReference(organisation: actor.organisationID, on: db)
+            account.reference = try await RevenuesStore.nextReference(organisation: actor.organisationID, tax: tax, on: db)
             try await RevenuesStore.insert(account, on: db)
-            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_account", entityID: account.id.string,
+            try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "\(tax.rawValue)_account", entityID: account.id.string,
                                                  subject: firstPerson,
                                                  changes: ["uprn": .init(old: nil, new: String(uprn.value)), "liable_from": .init(old: nil, new: span.from.description)],
                                                  at: now), on: db)
@@ -154,7 +211,7 @@ public struct Revenues: Sendable {
     }
 
     static func overlap(_ other: CouncilTaxAccount) -> TownhallError {
-        TownhallError.conflict("Account \(other.reference) is already liable for this dwelling from \(other.liable.from)\(other.liable.to.map { " to \($0)" } ?? ""). "
+        TownhallError.conflict("Account \(other.reference) is already liable for this property from \(other.liable.from)\(other.liable.to.map { " to \($0)" } ?? ""). "
                                + "Record the move-out on that account first, or add the person to it for joint liability.",
                                code: "overlapping_liability", field: "liable_from")
     }
@@ -162,7 +219,7 @@ public struct Revenues: Sendable {
     /// The account, if the actor may see it.
     func loadAccount(_ id: RevenuesAccountID, actor: Actor, on db: any SQLDatabase) async throws -> CouncilTaxAccount {
         guard let a = try await RevenuesStore.account(id: id, organisations: try await visible(actor, db), on: db) else {
-            throw TownhallError.notFound("Council tax account \(id)", field: "account")
+            throw TownhallError.notFound("Revenues account \(id)", field: "account")
         }
         return a
     }
@@ -221,7 +278,7 @@ public struct Revenues: Sendable {
         try await database.transaction { db in
             let a = try await changeableAccount(id, version: nil, actor: actor, on: db)
             let existing = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
-            let adjustment = try input.validated(against: existing.map(\.adjustment))
+            let adjustment = try input.validated(against: existing.map(\.adjustment), tax: a.tax)
             let stored = AccountAdjustment(id: UUID().uuidString.lowercased(), adjustment: adjustment, createdAt: now)
             try await RevenuesStore.insertAdjustment(stored, account: a.id, on: db)
             try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_adjustment", entityID: stored.id, subject: a.parties.first?.personID,
@@ -267,14 +324,15 @@ public struct Revenues: Sendable {
         let payments = try await RevenuesStore.payments(account: a.id, on: db)
         let recovery = try await RevenuesStore.actions(accounts: [a.id], on: db)[a.id] ?? []
         let arrangements = try await RevenuesStore.arrangements(accounts: [a.id], on: db)[a.id] ?? []
-        return Self.view(a, adjustments: adjustments, bills: bills, payments: payments, recovery: recovery, arrangements: arrangements, today: today)
+        let refunds = try await RevenuesStore.refunds(accounts: [a.id], on: db)[a.id] ?? []
+        return Self.view(a, adjustments: adjustments, bills: bills, payments: payments, recovery: recovery, arrangements: arrangements, refunds: refunds, today: today)
     }
 
     static func view(_ a: CouncilTaxAccount, adjustments: [AccountAdjustment], bills: [Bill], payments: [RevenuesPayment], recovery: [RecoveryAction],
-                     arrangements: [Arrangement], today: LocalDate) -> AccountView {
+                     arrangements: [Arrangement], refunds: [Refund] = [], today: LocalDate) -> AccountView {
         var view = AccountView(account: a, adjustments: adjustments, bills: bills, payments: payments, recovery: recovery, arrangements: arrangements,
-                               years: [], balance: 0, credit: 0)
-        let ledger = AccountLedger(bills: bills, payments: payments, recovery: recovery)
+                               refunds: refunds, years: [], balance: 0, credit: 0)
+        let ledger = AccountLedger(bills: bills, payments: payments, recovery: recovery, refunds: refunds)
         let allocation = ledger.allocation()
         view.years = view.currentBills.map { bill in
             let paid = allocation.paid[bill.year] ?? 0

@@ -14,7 +14,7 @@ extension Revenues {
         func values(_ account: CouncilTaxAccount, year: FinancialYear, date: LocalDate, balance: Int64) -> [String: String] {
             ["name": account.parties.map(\.name).joined(separator: " and "), "account_reference": account.reference,
              "address": addresses[account.uprn]?.singleLine ?? "UPRN \(account.uprn)", "organisation_name": organisationName, "year": year.description,
-             "date": Revenues.longDate(date), "balance": Money.format(balance)]
+             "date": Revenues.longDate(date), "balance": Money.format(balance), "tax": account.tax.phrase]
         }
 
         /// The e-billing address when the taxpayer opted in, otherwise the post to the dwelling.
@@ -38,7 +38,7 @@ extension Revenues {
         try await Cases.queueMessages(.councilTaxBill, opted.map { bill, account, email in
             var values = addressing.values(account, year: bill.year, date: bill.issuedOn, balance: bill.total)
             values["total"] = Money.format(bill.total)
-            values["band"] = bill.band?.rawValue ?? "–"
+            values["band"] = bill.band?.rawValue ?? bill.rates.first.map { "rateable value \(Money.format($0.rateableValue * 100))" } ?? "–"
             values["charges"] = bill.lines.map { "\($0.name): \(Money.format($0.amount))\($0.percentChange.map { " (\($0) on last year)" } ?? "")" }.joined(separator: "\n")
             values["instalments"] = bill.instalments.map { "\(Self.longDate($0.due)): \(Money.format($0.amount))" }.joined(separator: "\n")
             return (email, values, "revenues/bill/\(bill.id)")

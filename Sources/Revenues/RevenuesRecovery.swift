@@ -282,6 +282,7 @@ struct RecoveryBatch {
     let payments: [RevenuesAccountID: [RevenuesPayment]]
     let actions: [RevenuesAccountID: [RecoveryAction]]
     let arrangements: [RevenuesAccountID: [Arrangement]]
+    let refunds: [RevenuesAccountID: [Refund]]
 
     static func load(_ accounts: [CouncilTaxAccount], organisation: OrganisationID, on db: any SQLDatabase) async throws -> RecoveryBatch {
         let ids = accounts.map(\.id)
@@ -289,11 +290,12 @@ struct RecoveryBatch {
                              bills: try await RevenuesStore.bills(accounts: ids, organisation: organisation, on: db),
                              payments: try await RevenuesStore.payments(accounts: ids, on: db),
                              actions: try await RevenuesStore.actions(accounts: ids, on: db),
-                             arrangements: try await RevenuesStore.arrangements(accounts: ids, on: db))
+                             arrangements: try await RevenuesStore.arrangements(accounts: ids, on: db),
+                             refunds: try await RevenuesStore.refunds(accounts: ids, on: db))
     }
 
     func ledger(_ id: RevenuesAccountID, recovery: [RecoveryAction]) -> AccountLedger {
-        AccountLedger(bills: bills[id] ?? [], payments: payments[id] ?? [], recovery: recovery)
+        AccountLedger(bills: bills[id] ?? [], payments: payments[id] ?? [], recovery: recovery, refunds: refunds[id] ?? [])
     }
 
     /// Whether an arrangement to pay holds the account's recovery on a day.

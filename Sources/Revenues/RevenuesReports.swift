@@ -26,6 +26,8 @@ public struct CollectionReport: Sendable, Codable, Equatable {
         public var withheld: Int
     }
 
+    /// Council tax (BVPI 9) or business rates (BVPI 10).
+    public var tax: Tax
     public var year: FinancialYear
     public var asOf: LocalDate
     /// The year's net collectable debit (standing bills after discounts, exemptions and reductions).
@@ -73,7 +75,7 @@ public struct CollectionReport: Sendable, Codable, Equatable {
 extension Revenues {
     /// The collection report for a year on a day, computed from every account's bills, costs and payments (a walk over the
     /// accounts in batches, so it holds one batch in memory at a time).
-    public func collectionReport(year: FinancialYear, asOf: LocalDate, by actor: Actor) async throws -> CollectionReport {
+    public func collectionReport(year: FinancialYear, asOf: LocalDate, tax: Tax = .councilTax, by actor: Actor) async throws -> CollectionReport {
         try actor.require(.revenuesRead)
         let org = actor.organisationID
         var byYear: [FinancialYear: CollectionReport.YearLine] = [:]
@@ -82,16 +84,17 @@ extension Revenues {
         let cutOff = min(asOf, year.end)
         while true {
             let cursor = after
-            let (ids, bills, payments, actions) = try await database.read { db in
-                let ids = try await RevenuesStore.billedAccountIDs(organisation: org, after: cursor, limit: Self.recoveryBatch, on: db)
+            let (ids, bills, payments, actions, refunds) = try await database.read { db in
+                let ids = try await RevenuesStore.billedAccountIDs(organisation: org, tax: tax, after: cursor, limit: Self.recoveryBatch, on: db)
                 return (ids, try await RevenuesStore.bills(accounts: ids, organisation: org, on: db), try await RevenuesStore.payments(accounts: ids, on: db),
-                        try await RevenuesStore.actions(accounts: ids, on: db))
+                        try await RevenuesStore.actions(accounts: ids, on: db), try await RevenuesStore.refunds(accounts: ids, on: db))
             }
             guard let last = ids.last else { break }
             after = last.string
             for id in ids {
                 let ledger = AccountLedger(bills: bills[id] ?? [], payments: payments[id] ?? [],
-                                           recovery: (actions[id] ?? []).filter { ($0.issuedOn ?? asOf) <= asOf })
+                                           recovery: (actions[id] ?? []).filter { ($0.issuedOn ?? asOf) <= asOf },
+                                           refunds: (refunds[id] ?? []).filter { $0.requestedOn <= asOf })
                 let allocation = ledger.allocation(receivedBy: asOf)
                 for (y, debit) in ledger.charges {
                     let paid = allocation.paid[y] ?? 0
@@ -103,7 +106,7 @@ extension Revenues {
             }
         }
         let (bills, stages) = try await database.read { db in
-            (try await RevenuesStore.billCounts(organisation: org, on: db), try await RevenuesStore.actionCounts(organisation: org, year: nil, on: db))
+            (try await RevenuesStore.billCounts(organisation: org, tax: tax, on: db), try await RevenuesStore.actionCounts(organisation: org, year: nil, tax: tax, on: db))
         }
         var recovery: [RecoveryStage: CollectionReport.StageLine] = [:]
         for (stage, status, n) in stages {
@@ -116,7 +119,7 @@ extension Revenues {
             recovery[stage] = line
         }
         let debit = byYear[year]?.debit ?? 0
-        return CollectionReport(year: year, asOf: asOf, netDebit: debit, collected: collected, collectionRate: CollectionReport.percent(collected, of: debit),
+        return CollectionReport(tax: tax, year: year, asOf: asOf, netDebit: debit, collected: collected, collectionRate: CollectionReport.percent(collected, of: debit),
                                 years: byYear.values.sorted { $0.year > $1.year }, bills: bills, recovery: recovery.values.sorted { $0.stage < $1.stage })
     }
 }

@@ -4,8 +4,9 @@ import Logging
 import Revenues
 import TownhallKernel
 
-/// Council tax over JSON: charges, the valuation list, accounts and their changes, payments, statements and billing runs
-/// (a run is a background job; its counts are read back while it works).
+/// Council tax and business rates over JSON: charges, the valuation and rating lists, accounts and their changes,
+/// payments, refunds and their BACS files, statements, recovery, reports and billing runs (a run is a background job; its
+/// counts are read back while it works).
 struct RevenuesRoutes {
     let revenues: Revenues
 
@@ -38,7 +39,8 @@ struct RevenuesRoutes {
     }
 
     struct AccountBody: StrictBody {
-        static let fields: Set<String> = ["uprn", "liable_from", "liable_to", "parties", "twelve_instalments", "instalment_day", "e_billing_email"]
+        static let fields: Set<String> = ["tax", "uprn", "liable_from", "liable_to", "parties", "twelve_instalments", "instalment_day", "e_billing_email"]
+        var tax: String?
         static let nested: [String: Set<String>] = ["parties": ["person_id", "name"]]
         struct PartyBody: Decodable { var person_id: String?; var name: String? }
         var uprn: Int64?
@@ -160,6 +162,57 @@ struct RevenuesRoutes {
         var next: String?
     }
 
+    struct RatingBody: StrictBody {
+        static let fields: Set<String> = ["rateable_value", "effective_from", "description"]
+        var rateable_value: Int64?
+        var effective_from: String?
+        var description: String?
+    }
+
+    struct RefundBody: StrictBody {
+        static let fields: Set<String> = ["amount", "payee_name", "sort_code", "account_number", "reason"]
+        var amount: String?
+        var payee_name: String?
+        var sort_code: String?
+        var account_number: String?
+        var reason: String?
+    }
+
+    struct BankBody: StrictBody {
+        static let fields: Set<String> = ["name", "sort_code", "account_number"]
+        var name: String?
+        var sort_code: String?
+        var account_number: String?
+    }
+
+    struct FileBody: StrictBody {
+        static let fields: Set<String> = ["processing_date"]
+        var processing_date: String?
+    }
+
+    /// A refund as the API shows it: the payee's account number masked.
+    struct RefundView: Encodable {
+        var id: String, account_id: String, amount: Int64, payee_name: String, sort_code: String, account_number: String, reason: String, status: String
+        var requested_on: String, file_id: String?
+        init(_ r: Refund) {
+            id = r.id.string; account_id = r.accountID.string; amount = r.amount; payee_name = r.payee.name; sort_code = r.payee.sortCode
+            account_number = r.payee.maskedAccountNumber; reason = r.reason; status = r.status.rawValue; requested_on = r.requestedOn.description; file_id = r.fileID?.string
+        }
+    }
+
+    struct BankView: Encodable {
+        var name: String, sort_code: String, account_number: String
+        init(_ b: BankDetails) { name = b.name; sort_code = b.sortCode; account_number = b.maskedAccountNumber }
+    }
+
+    struct FileView: Encodable {
+        var id: String, count: Int, total: Int64, processing_date: String, created_at: String, download: String
+        init(_ f: RefundFile) {
+            id = f.id.string; count = f.count; total = f.total; processing_date = f.processingDate.description; created_at = f.createdAt.iso
+            download = "/api/v1/revenues/refunds/files/\(f.id)"
+        }
+    }
+
     func accountID(_ context: TownhallContext) throws -> RevenuesAccountID {
         try RevenuesAccountID.parse(try context.parameters.require("id"), field: "id")
     }
@@ -188,6 +241,22 @@ struct RevenuesRoutes {
             try await revenues.setBand(entry, by: actor)
             return try JSONResponse.make(["items": try await revenues.bands(uprn: uprn, by: actor)])
         }
+        group.get("revenues/rating-list/:uprn") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(["items": try await revenues.ratings(uprn: try UPRN(parsing: try context.parameters.require("uprn")), by: actor)])
+        }
+        group.put("revenues/rating-list/:uprn") { request, context in
+            let actor = try context.requireActor()
+            let uprn = try context.parameters.require("uprn")
+            let body = try await BodyDecoding.decode(RatingBody.self, from: request, context: context)
+            let entry = try RatingEntry.parse(uprn: uprn, rateableValue: body.rateable_value.map(String.init), from: body.effective_from, description: body.description)
+            try await revenues.setRateableValue(entry, by: actor)
+            return try JSONResponse.make(["items": try await revenues.ratings(uprn: entry.uprn, by: actor)])
+        }
+        group.post("imports/rating-list") { request, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(try await revenues.importRatingList(csv: try await RegisterRoutes.csvBody(request), by: actor))
+        }
         group.post("imports/valuation-list") { request, context in
             let actor = try context.requireActor()
             return try JSONResponse.make(try await revenues.importValuationList(csv: try await RegisterRoutes.csvBody(request), by: actor))
@@ -210,7 +279,7 @@ struct RevenuesRoutes {
             let b = try await BodyDecoding.decode(AccountBody.self, from: request, context: context)
             let input = NewCouncilTaxAccount(uprn: b.uprn, liableFrom: b.liable_from, liableTo: b.liable_to,
                                              parties: (b.parties ?? []).map { .init(personID: $0.person_id, name: $0.name) },
-                                             twelveInstalments: b.twelve_instalments, instalmentDay: b.instalment_day, eBillingEmail: b.e_billing_email)
+                                             twelveInstalments: b.twelve_instalments, instalmentDay: b.instalment_day, eBillingEmail: b.e_billing_email, tax: b.tax)
             let account = try await revenues.openAccount(input, by: actor)
             return try JSONResponse.make(try await revenues.account(id: account.id, by: actor), status: .created)
         }
@@ -252,6 +321,54 @@ struct RevenuesRoutes {
                                                            NewPayment(amount: b.amount, amountPence: b.amount_pence, method: b.method, receivedOn: b.received_on,
                                                                       reference: b.reference, year: b.year), by: actor)
             return try JSONResponse.make(payment, status: .created)
+        }
+
+        group.post("revenues/accounts/:id/refunds") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(RefundBody.self, from: request, context: context)
+            let refund = try await revenues.requestRefund(account: try accountID(context),
+                                                          NewRefund(amount: b.amount, payeeName: b.payee_name, sortCode: b.sort_code, accountNumber: b.account_number,
+                                                                    reason: b.reason), by: actor)
+            return try JSONResponse.make(RefundView(refund), status: .created)
+        }
+        group.get("revenues/refunds") { request, context in
+            let actor = try context.requireActor()
+            let status = try request.query("status").flatMap { $0.isEmpty ? nil : $0 }.map { raw in
+                guard let s = Refund.Status(rawValue: raw) else { throw TownhallError.invalid("status", "status is pending, paid or cancelled.") }
+                return s
+            }
+            return try JSONResponse.make(["items": try await revenues.refunds(status: status, by: actor).map(RefundView.init)])
+        }
+        group.post("revenues/refunds/:id/cancel") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(RefundView(try await revenues.cancelRefund(try RefundID.parse(try context.parameters.require("id"), field: "id"), by: actor)))
+        }
+        group.get("revenues/refunds/bank-account") { _, context in
+            let actor = try context.requireActor()
+            guard let bank = try await revenues.bankAccount(by: actor) else { throw TownhallError.notFound("The refunds bank account", field: "bank_account") }
+            return try JSONResponse.make(BankView(bank))
+        }
+        group.put("revenues/refunds/bank-account") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(BankBody.self, from: request, context: context)
+            return try JSONResponse.make(BankView(try await revenues.setBankAccount(name: b.name, sortCode: b.sort_code, accountNumber: b.account_number, by: actor)))
+        }
+        group.get("revenues/refunds/files") { _, context in
+            let actor = try context.requireActor()
+            return try JSONResponse.make(["items": try await revenues.refundFiles(by: actor).map(FileView.init)])
+        }
+        group.post("revenues/refunds/files") { request, context in
+            let actor = try context.requireActor()
+            let b = try await BodyDecoding.decode(FileBody.self, from: request, context: context)
+            let day = try b.processing_date.flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "processing_date") }
+            return try JSONResponse.make(FileView(try await revenues.makeRefundFile(processingDate: day, by: actor)), status: .created)
+        }
+        group.get("revenues/refunds/files/:id") { _, context in
+            let actor = try context.requireActor()
+            let file = try await revenues.refundFile(try RefundFileID.parse(try context.parameters.require("id"), field: "id"), by: actor)
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=us-ascii",
+                                                   .contentDisposition: "attachment; filename=\"refunds-\(file.processingDate).txt\""],
+                            body: .init(byteBuffer: ByteBuffer(string: file.content)))
         }
 
         group.post("revenues/accounts/:id/arrangements") { request, context in
@@ -320,12 +437,16 @@ struct RevenuesRoutes {
             guard let raw = request.query("year"), !raw.isEmpty else { throw TownhallError.missing("year", "Give the financial year, like 2026.") }
             let year = try FinancialYear(parsing: raw)
             let asOf = try request.query("as_of").flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "as_of") } ?? .today()
-            let report = try await revenues.collectionReport(year: year, asOf: asOf, by: actor)
+            let tax = try request.query("tax").flatMap { $0.isEmpty ? nil : $0 }.map { raw in
+                guard let t = Tax(rawValue: raw) else { throw TownhallError.invalid("tax", "tax is council_tax (BVPI 9) or business_rates (BVPI 10).", code: "invalid_tax") }
+                return t
+            } ?? .councilTax
+            let report = try await revenues.collectionReport(year: year, asOf: asOf, tax: tax, by: actor)
             switch request.query("format") ?? "json" {
             case "json": return try JSONResponse.make(report)
             case "csv":
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                       .contentDisposition: "attachment; filename=\"council-tax-collection-\(year.startYear)-\(asOf).csv\""],
+                                                       .contentDisposition: "attachment; filename=\"\(tax.rawValue.replacingOccurrences(of: "_", with: "-"))-collection-\(year.startYear)-\(asOf).csv\""],
                                 body: .init(byteBuffer: ByteBuffer(string: report.csv)))
             default: throw TownhallError.invalid("format", "format is json or csv.")
             }

@@ -202,10 +202,13 @@ import TownhallKernel
         let y25 = try FinancialYear(2025)
         // The reference's example: RV £13,500 gets 50 %; 13,500 × 49.9p = £6,736.50, so £3,368.25.
         #expect(BusinessRates.smallBusinessRelief(rateableValue: 13_500) == 1500)
-        #expect(try BusinessRates.annualCharge(year: y25, rateableValue: 13_500, smallBusiness: false) == 6736_50)
-        #expect(try BusinessRates.annualCharge(year: y25, rateableValue: 13_500, smallBusiness: true) == 3368_25)
-        #expect(try BusinessRates.annualCharge(year: y25, rateableValue: 12_000, smallBusiness: true) == 0)
-        #expect(try BusinessRates.annualCharge(year: y25, rateableValue: 15_000, smallBusiness: true) == 7485_00)
+        func net(_ rv: Int64, sbrr: Bool) throws -> Int64 {
+            try BusinessRatesLiability.annual(year: y25, rateableValue: rv, adjustments: sbrr ? [Adjustment(kind: .smallBusinessRateRelief, span: DateSpan(from: y25.start, to: nil))] : []).net
+        }
+        #expect(try net(13_500, sbrr: false) == 6736_50)
+        #expect(try net(13_500, sbrr: true) == 3368_25)
+        #expect(try net(12_000, sbrr: true) == 0)
+        #expect(try net(15_000, sbrr: true) == 7485_00)
         #expect(try BusinessRates.multiplier(year: y25, rateableValue: 51_000) == 555)
         #expect(try BusinessRates.multiplier(year: y2026, rateableValue: 50_999, retailHospitalityLeisure: true) == 382)
         #expect(try BusinessRates.multiplier(year: y2026, rateableValue: 100_000) == 480)

@@ -13,9 +13,9 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
         case slaWarningAlert = "sla_warning_alert"
         /// The link that confirms a citizen's email address for their portal account.
         case accountVerification = "account_verification"
-        /// Council tax: a demand notice sent by email to a taxpayer who opted in to e-billing.
+        /// Council tax or business rates (`((tax))`): a demand notice sent by email to a taxpayer who opted in to e-billing.
         case councilTaxBill = "council_tax_bill"
-        /// Council tax recovery letters, one kind per stage so each can be worded as the council's own.
+        /// Council tax and business rates recovery letters, one kind per stage so each can be worded as the council's own.
         case councilTaxReminder = "council_tax_reminder"
         case councilTaxSecondReminder = "council_tax_second_reminder"
         case councilTaxInstalmentsLost = "council_tax_instalments_lost"
@@ -38,7 +38,7 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
             }
         }
 
-        static let revenues: Set<String> = ["name", "account_reference", "address", "organisation_name", "year", "date", "balance"]
+        static let revenues: Set<String> = ["name", "account_reference", "address", "organisation_name", "year", "date", "balance", "tax"]
 
         /// Who receives it: the customer, or staff (team leader, assignee).
         public var toStaff: Bool { self == .slaBreachAlert || self == .slaWarningAlert }
@@ -127,23 +127,23 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
             NotificationTemplate(organisationID: organisation, kind: kind, subject: "Due soon: ((reference)) ((service_name))",
                                  body: "Case ((reference)) (((service_name)), ((priority)) priority, team ((team_name))) is due by ((due_date)). It is ((status)).")
         case .councilTaxBill:
-            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Your council tax bill for ((year)), account ((account_reference))",
-                                 body: "((date))\n\nDear ((name)),\n\nCouncil tax demand notice for ((year)): ((address)), band ((band)).\n\n((charges))\n\nAmount due for the year: ((total))\n\nInstalments:\n((instalments))\n\n((organisation_name))")
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Your ((tax)) bill for ((year)), account ((account_reference))",
+                                 body: "((date))\n\nDear ((name)),\n\nDemand notice for ((tax)), ((year)): ((address)), band ((band)).\n\n((charges))\n\nAmount due for the year: ((total))\n\nInstalments:\n((instalments))\n\n((organisation_name))")
         case .councilTaxReminder, .councilTaxSecondReminder:
-            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Council tax reminder, account ((account_reference))",
-                                 body: "((date))\n\nDear ((name)),\n\nCouncil tax for ((address)), ((year)): you have missed an instalment. Please pay ((amount)) by ((due_date)).\n\nIf you do not, you lose the right to pay by instalments and the whole balance (((balance))) becomes due 7 days later.\n\nIf you cannot pay, contact us now to agree an arrangement.\n\n((organisation_name))")
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Reminder: ((tax)), account ((account_reference))",
+                                 body: "((date))\n\nDear ((name)),\n\nYour ((tax)) for ((address)), ((year)): you have missed an instalment. Please pay ((amount)) by ((due_date)).\n\nIf you do not, you lose the right to pay by instalments and the whole balance (((balance))) becomes due 7 days later.\n\nIf you cannot pay, contact us now to agree an arrangement.\n\n((organisation_name))")
         case .councilTaxInstalmentsLost:
             NotificationTemplate(organisationID: organisation, kind: kind, subject: "You have lost the right to pay by instalments, account ((account_reference))",
-                                 body: "((date))\n\nDear ((name)),\n\nCouncil tax for ((address)), ((year)): the reminder was not paid, so the whole balance of ((amount)) is due by ((due_date)). If it is not paid we will apply to the magistrates' court for a liability order.\n\n((organisation_name))")
+                                 body: "((date))\n\nDear ((name)),\n\nYour ((tax)) for ((address)), ((year)): the reminder was not paid, so the whole balance of ((amount)) is due by ((due_date)). If it is not paid we will apply to the magistrates' court for a liability order.\n\n((organisation_name))")
         case .councilTaxFinalNotice:
-            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Council tax final notice, account ((account_reference))",
-                                 body: "((date))\n\nDear ((name)),\n\nCouncil tax for ((address)), ((year)): you have missed another instalment after a second reminder, so the whole balance is now due. Pay ((amount)) by ((due_date)), or we will apply for a liability order for that amount.\n\n((organisation_name))")
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Final notice: ((tax)), account ((account_reference))",
+                                 body: "((date))\n\nDear ((name)),\n\nYour ((tax)) for ((address)), ((year)): you have missed another instalment after a second reminder, so the whole balance is now due. Pay ((amount)) by ((due_date)), or we will apply for a liability order for that amount.\n\n((organisation_name))")
         case .councilTaxSummons:
-            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Council tax summons, account ((account_reference))",
-                                 body: "((date))\n\nDear ((name)),\n\nYou are summoned to the magistrates' court on ((due_date)) for a liability order for ((amount)) council tax for ((address)), ((year)), and ((costs)) costs. Paying ((balance)) before the hearing ends the case.\n\n((organisation_name))")
+            NotificationTemplate(organisationID: organisation, kind: kind, subject: "Summons: ((tax)), account ((account_reference))",
+                                 body: "((date))\n\nDear ((name)),\n\nYou are summoned to the magistrates' court on ((due_date)) for a liability order for ((amount)) ((tax)) for ((address)), ((year)), and ((costs)) costs. Paying ((balance)) before the hearing ends the case.\n\n((organisation_name))")
         case .councilTaxLiabilityOrder:
             NotificationTemplate(organisationID: organisation, kind: kind, subject: "Liability order granted, account ((account_reference))",
-                                 body: "((date))\n\nDear ((name)),\n\nThe court granted a liability order for ((amount)) council tax for ((address)), ((year)), with ((costs)) further costs. You now owe ((balance)). Contact us at once to agree payment, or we may take money from your wages or benefits or pass the debt to enforcement agents.\n\n((organisation_name))")
+                                 body: "((date))\n\nDear ((name)),\n\nThe court granted a liability order for ((amount)) ((tax)) for ((address)), ((year)), with ((costs)) further costs. You now owe ((balance)). Contact us at once to agree payment, or we may take money from your wages or benefits or pass the debt to enforcement agents.\n\n((organisation_name))")
         case .accountVerification:
             NotificationTemplate(organisationID: organisation, kind: kind, subject: "Confirm your email address",
                                  body: "Hello ((name)),\n\nTo finish setting up your account, open this link:\n\n((verify_url))\n\nThe link works until ((expires)). If you did not ask for an account, ignore this email.\n\n((organisation_name))")

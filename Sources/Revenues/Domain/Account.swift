@@ -16,13 +16,14 @@ public struct LiableParty: Sendable, Codable, Equatable {
     public init(personID: PersonID?, name: String) { self.personID = personID; self.name = name }
 }
 
-/// A council tax account: who is liable for one dwelling (by UPRN) from the day they became liable (move-in) to the day
-/// they stopped (move-out). A move is the end of one account and the start of another; two accounts for the same dwelling
-/// never cover the same day.
+/// A revenues account: who is liable for one dwelling's council tax, or one hereditament's business rates (by UPRN), from
+/// the day they became liable (move-in) to the day they stopped (move-out). A move is the end of one account and the start
+/// of another; two accounts for the same property and tax never cover the same day.
 public struct CouncilTaxAccount: Sendable, Codable, Equatable {
     public var id: RevenuesAccountID
     public var organisationID: OrganisationID
-    /// The account number printed on bills, `CT` and eight digits.
+    public var tax: Tax
+    /// The account number printed on bills, `CT` (council tax) or `BR` (business rates) and eight digits.
     public var reference: String
     public var uprn: UPRN
     public var propertyID: PropertyID?
@@ -44,6 +45,8 @@ public struct CouncilTaxAccount: Sendable, Codable, Equatable {
 
 /// Input for opening an account.
 public struct NewCouncilTaxAccount: Sendable, Codable, Equatable {
+    /// `council_tax` (the default) or `business_rates`.
+    public var tax: String?
     public var uprn: Int64?
     public var liableFrom: String?
     public var liableTo: String?
@@ -60,14 +63,18 @@ public struct NewCouncilTaxAccount: Sendable, Codable, Equatable {
     }
 
     public init(uprn: Int64?, liableFrom: String?, liableTo: String? = nil, parties: [Party], twelveInstalments: Bool? = nil, instalmentDay: Int? = nil,
-                eBillingEmail: String? = nil) {
-        self.uprn = uprn; self.liableFrom = liableFrom; self.liableTo = liableTo; self.parties = parties
+                eBillingEmail: String? = nil, tax: String? = nil) {
+        self.tax = tax; self.uprn = uprn; self.liableFrom = liableFrom; self.liableTo = liableTo; self.parties = parties
         self.twelveInstalments = twelveInstalments; self.instalmentDay = instalmentDay; self.eBillingEmail = eBillingEmail
     }
 
     /// The checked parts: the UPRN, the liability period, and the instalment choices. Parties are resolved by the service.
-    public func validated() throws -> (uprn: UPRN, liable: DateSpan, day: Int, email: String?) {
-        guard let raw = uprn else { throw TownhallError.missing("uprn", "Give the dwelling's UPRN.") }
+    public func validated() throws -> (tax: Tax, uprn: UPRN, liable: DateSpan, day: Int, email: String?) {
+        let tax = try tax.flatMap { $0.isEmpty ? nil : $0 }.map { raw in
+            guard let t = Tax(rawValue: raw) else { throw TownhallError.invalid("tax", "The tax is council_tax or business_rates.", code: "invalid_tax") }
+            return t
+        } ?? .councilTax
+        guard let raw = uprn else { throw TownhallError.missing("uprn", "Give the property's UPRN.") }
         let uprn = try UPRN(raw)
         guard let from = liableFrom, !from.isEmpty else { throw TownhallError.missing("liable_from", "Give the date liability starts (the move-in date).") }
         let span = try DateSpan(from: try LocalDate(parsing: from, field: "liable_from"),
@@ -76,7 +83,7 @@ public struct NewCouncilTaxAccount: Sendable, Codable, Equatable {
         guard (1...28).contains(day) else { throw TownhallError.invalid("instalment_day", "The instalment day must be from 1 to 28.") }
         guard !parties.isEmpty, parties.count <= 10 else { throw TownhallError.missing("parties", "Name between one and ten liable people.") }
         let email = try eBillingEmail.flatMap { $0.isEmpty ? nil : try ContactPointRules.email($0, field: "e_billing_email") }
-        return (uprn, span, day, email)
+        return (tax, uprn, span, day, email)
     }
 }
 
@@ -102,17 +109,21 @@ public struct Bill: Sendable, Codable, Equatable {
     /// The preceptors' lines for the band, with last year's amounts.
     public var lines: [NoticeLine]
     public var segments: [CouncilTaxLiability.Segment]
+    /// Business rates: the runs of days with their rateable value, multiplier and reliefs (empty on council tax bills).
+    public var rates: [BusinessRatesLiability.Segment]
     public var instalments: [Instalment]
     public var runID: BillingRunID?
     public var createdAt: Timestamp
 
     public init(id: BillID, organisationID: OrganisationID, accountID: RevenuesAccountID, year: FinancialYear, sequence: Int, issuedOn: LocalDate, total: Int64,
-                band: CouncilTaxBand?, area: String, lines: [NoticeLine], segments: [CouncilTaxLiability.Segment], instalments: [Instalment],
-                runID: BillingRunID?, createdAt: Timestamp) {
+                band: CouncilTaxBand?, area: String, lines: [NoticeLine], segments: [CouncilTaxLiability.Segment], rates: [BusinessRatesLiability.Segment] = [],
+                instalments: [Instalment], runID: BillingRunID?, createdAt: Timestamp) {
         self.id = id; self.organisationID = organisationID; self.accountID = accountID; self.year = year; self.sequence = sequence; self.issuedOn = issuedOn
-        self.total = total; self.band = band; self.area = area; self.lines = lines; self.segments = segments; self.instalments = instalments
+        self.total = total; self.band = band; self.area = area; self.lines = lines; self.segments = segments; self.rates = rates; self.instalments = instalments
         self.runID = runID; self.createdAt = createdAt
     }
+
+
 
     /// The bill that stands for each year: the latest issued.
     public static func standing(_ bills: [Bill]) -> [FinancialYear: Bill] {
@@ -131,6 +142,12 @@ public struct RevenuesPayment: Sendable, Codable, Equatable {
     public var reference: String?
     public var directedTo: FinancialYear?
     public var createdAt: Timestamp
+
+    public init(id: PaymentID, accountID: RevenuesAccountID, amount: Int64, receivedOn: LocalDate, method: PaymentMethod, reference: String?,
+                directedTo: FinancialYear?, createdAt: Timestamp) {
+        self.id = id; self.accountID = accountID; self.amount = amount; self.receivedOn = receivedOn; self.method = method; self.reference = reference
+        self.directedTo = directedTo; self.createdAt = createdAt
+    }
 }
 
 /// Input for recording a payment.
@@ -230,6 +247,7 @@ public struct AccountView: Sendable, Codable, Equatable {
     public var payments: [RevenuesPayment]
     public var recovery: [RecoveryAction]
     public var arrangements: [Arrangement]
+    public var refunds: [Refund]
     public var years: [YearPosition]
     /// Everything owed less everything paid; negative is a credit.
     public var balance: Int64

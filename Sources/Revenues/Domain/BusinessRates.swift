@@ -25,13 +25,135 @@ public enum BusinessRates {
         if rv >= 15_000 { return 0 }
         return 15_000 - rv
     }
+}
 
-    /// The annual charge in pence: RV × multiplier, less small business rate relief when the ratepayer qualifies, rounded
-    /// half-up to the penny once.
-    public static func annualCharge(year: FinancialYear, rateableValue rv: Int64, smallBusiness: Bool, retailHospitalityLeisure rhl: Bool = false) throws -> Int64 {
-        guard rv >= 0 else { throw TownhallError.invalid("rateable_value", "A rateable value cannot be negative.", code: "invalid_amount") }
-        let m = try multiplier(year: year, rateableValue: rv, retailHospitalityLeisure: rhl)
-        let relief = smallBusiness ? smallBusinessRelief(rateableValue: rv) : 0
-        return Money.roundHalfUp(rv * m * (3000 - relief), 3000 * 10)
+/// Which tax an account is for: council tax on a dwelling, or non-domestic rates on a hereditament. Both share accounts,
+/// bills, instalments, payments and recovery; they differ in what the charge is worked out from.
+public enum Tax: String, Sendable, Codable, CaseIterable {
+    case councilTax = "council_tax"
+    case businessRates = "business_rates"
+
+    public var title: String { self == .councilTax ? "Council tax" : "Business rates" }
+    /// How letters name it mid-sentence.
+    public var phrase: String { self == .councilTax ? "council tax" : "business rates" }
+    /// The account number's prefix, and the name of its sequence.
+    var referencePrefix: String { self == .councilTax ? "CT" : "BR" }
+}
+
+/// A rating list entry: a hereditament's rateable value (whole pounds) from a date, as the Valuation Office Agency lists it.
+public struct RatingEntry: Sendable, Codable, Equatable {
+    public var uprn: UPRN
+    public var from: LocalDate
+    public var rateableValue: Int64
+    /// The VOA's description, such as "Shop and premises".
+    public var description: String
+    public init(uprn: UPRN, from: LocalDate, rateableValue: Int64, description: String) {
+        self.uprn = uprn; self.from = from; self.rateableValue = rateableValue; self.description = description
+    }
+
+    /// Checks one entry as typed or imported. The effective date defaults to 1 April 2023, the current list's start.
+    public static func parse(uprn: String?, rateableValue: String?, from: String?, description: String?) throws -> RatingEntry {
+        let uprn = try UPRN(parsing: uprn ?? "")
+        let raw = (rateableValue ?? "").filter { $0 != "£" && $0 != "," && $0 != " " }
+        guard !raw.isEmpty else { throw TownhallError.missing("rateable_value", "Give the rateable value in whole pounds.") }
+        guard let rv = Int64(raw) else { throw TownhallError.invalid("rateable_value", "The rateable value \(raw) is not a whole number of pounds.", code: "invalid_amount") }
+        guard rv >= 0, rv <= 1_000_000_000 else { throw TownhallError.invalid("rateable_value", "The rateable value must be from £0 to £1,000,000,000.", code: "invalid_amount") }
+        let day = try from.flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "effective_from") } ?? LocalDate(year: 2023, month: 4, day: 1)
+        let text = (description ?? "").trimmingCharacters(in: .whitespaces)
+        guard text.count <= 200 else { throw TownhallError.invalid("description", "Keep the description under 200 characters.") }
+        return RatingEntry(uprn: uprn, from: day, rateableValue: rv, description: text)
+    }
+}
+
+/// What a hereditament owes for one financial year: each run of days with the same rateable value and reliefs is charged
+/// at its annual net amount × days ÷ days in the year, and the sum is rounded half-up to the penny once (Local Government
+/// Finance Act 1988 s43–44, daily). The annual amounts are worked out as bills print them: gross = RV × multiplier, then
+/// each relief in turn on what is left, each to the penny.
+public enum BusinessRatesLiability {
+    public struct Segment: Sendable, Equatable, Codable {
+        public var from: LocalDate
+        public var to: LocalDate
+        public var rateableValue: Int64
+        /// Tenths of a penny per pound (499 is 49.9p).
+        public var multiplier: Int64
+        /// The annual amount before reliefs, in pence.
+        public var gross: Int64
+        /// Each relief's annual amount in pence, in the order taken off.
+        public var reliefs: [Relief]
+        public var net: Int64
+        public var days: Int { to.dayNumber - from.dayNumber + 1 }
+    }
+
+    public struct Relief: Sendable, Equatable, Codable {
+        public var kind: Adjustment.Kind
+        /// The share taken off, in hundredths of a percent (50 % is 5000), for the notice.
+        public var basisPoints: Int64
+        public var amount: Int64
+        public init(kind: Adjustment.Kind, basisPoints: Int64, amount: Int64) { self.kind = kind; self.basisPoints = basisPoints; self.amount = amount }
+    }
+
+    public struct Result: Sendable, Equatable {
+        public var total: Int64
+        public var segments: [Segment]
+        /// Days the rating list gives no value for.
+        public var unlistedDays: Int
+    }
+
+    /// The annual amounts for one rateable value and set of reliefs in force:
+    /// - empty property relief (the statutory exempt months) takes off everything;
+    /// - mandatory charitable relief (80 %) and small business rate relief (by RV, tapering from £12,000 to £15,000) are
+    ///   alternatives: a charity cannot also have SBRR, so charitable relief wins;
+    /// - 2025/26 retail, hospitality and leisure relief (40 %) is taken off what is left (from 2026/27 RHL has its own,
+    ///   lower multipliers instead);
+    /// - a discretionary relief (s47) of its percentage comes last.
+    public static func annual(year: FinancialYear, rateableValue rv: Int64, adjustments: [Adjustment]) throws -> Segment {
+        let kinds = Set(adjustments.map(\.kind))
+        let rhl = kinds.contains(.retailHospitalityLeisure)
+        let m = try BusinessRates.multiplier(year: year, rateableValue: rv, retailHospitalityLeisure: rhl && year.startYear >= 2026)
+        let gross = Money.roundHalfUp(rv * m, 10)
+        var left = gross, reliefs: [Relief] = []
+        // A share of what is left, as a fraction: SBRR's taper is exact (1 % per £30), not rounded to a percentage.
+        func take(_ kind: Adjustment.Kind, _ numerator: Int64, _ denominator: Int64) {
+            guard numerator > 0, left > 0 else { return }
+            let amount = min(left, Money.roundHalfUp(left * numerator, denominator))
+            reliefs.append(Relief(kind: kind, basisPoints: Money.roundHalfUp(numerator * 10_000, denominator), amount: amount))
+            left -= amount
+        }
+        if kinds.contains(.emptyPropertyRelief) { take(.emptyPropertyRelief, 1, 1) }
+        if kinds.contains(.charitableRelief) { take(.charitableRelief, 80, 100) }
+        else if kinds.contains(.smallBusinessRateRelief) { take(.smallBusinessRateRelief, BusinessRates.smallBusinessRelief(rateableValue: rv), 3000) }
+        if rhl && year.startYear == 2025 { take(.retailHospitalityLeisure, 40, 100) }
+        if let d = adjustments.first(where: { $0.kind == .discretionaryRelief }), let p = d.percent { take(.discretionaryRelief, Int64(p), 100) }
+        return Segment(from: year.start, to: year.end, rateableValue: rv, multiplier: m, gross: gross, reliefs: reliefs, net: left)
+    }
+
+    public static func compute(year: FinancialYear, liable: DateSpan, values: [RatingEntry], adjustments: [Adjustment]) throws -> Result {
+        let first = max(year.start, liable.from), last = min(year.end, liable.to ?? year.end)
+        guard first <= last else { return Result(total: 0, segments: [], unlistedDays: 0) }
+        let values = values.sorted { $0.from < $1.from }
+        var cuts = Set([first.dayNumber, last.dayNumber + 1])
+        for v in values { cuts.insert(v.from.dayNumber) }
+        for a in adjustments {
+            cuts.insert(a.span.from.dayNumber)
+            if let to = a.span.to { cuts.insert(to.dayNumber + 1) }
+        }
+        let points = cuts.filter { $0 >= first.dayNumber && $0 <= last.dayNumber + 1 }.sorted()
+        var segments: [Segment] = [], unlisted = 0
+        var numerator: Int64 = 0
+        for (start, next) in zip(points, points.dropFirst()) {
+            let day = LocalDate(dayNumber: start)
+            guard let rv = values.last(where: { $0.from <= day })?.rateableValue else { unlisted += next - start; continue }
+            var segment = try annual(year: year, rateableValue: rv, adjustments: adjustments.filter { $0.span.contains(day) })
+            segment.from = day
+            segment.to = LocalDate(dayNumber: next - 1)
+            numerator += segment.net * Int64(segment.days)
+            if let previous = segments.last, previous.rateableValue == rv, previous.multiplier == segment.multiplier, previous.gross == segment.gross,
+               previous.reliefs == segment.reliefs, previous.to.dayNumber + 1 == start {
+                segments[segments.count - 1].to = segment.to
+            } else {
+                segments.append(segment)
+            }
+        }
+        return Result(total: Money.roundHalfUp(numerator, Int64(year.days)), segments: segments, unlistedDays: unlisted)
     }
 }

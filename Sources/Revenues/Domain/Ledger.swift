@@ -9,15 +9,26 @@ public struct AccountLedger: Sendable {
     public let costs: [FinancialYear: Int64]
     /// What each year owes: the standing bill and its costs.
     public let charges: [FinancialYear: Int64]
+    /// The payments, less what was refunded out of them.
     public let payments: [RevenuesPayment]
+    public let refunded: Int64
 
-    public init(bills: [Bill], payments: [RevenuesPayment], recovery: [RecoveryAction]) {
+    /// Refunds (other than cancelled ones) come off the latest payments first: the money that made the credit.
+    public init(bills: [Bill], payments: [RevenuesPayment], recovery: [RecoveryAction], refunds: [Refund] = []) {
         standing = Bill.standing(bills)
         costs = recovery.filter { $0.status == .issued && $0.costs > 0 }.reduce(into: [:]) { $0[$1.year, default: 0] += $1.costs }
         var charges = standing.mapValues(\.total)
         for (year, c) in costs { charges[year, default: 0] += c }
         self.charges = charges
-        self.payments = payments
+        let refunded = refunds.filter { $0.status != .cancelled }.reduce(0) { $0 + $1.amount }
+        var netted = payments, left = refunded
+        for i in netted.indices.reversed() where left > 0 {
+            let take = min(left, netted[i].amount)
+            netted[i].amount -= take
+            left -= take
+        }
+        self.payments = netted.filter { $0.amount > 0 }
+        self.refunded = refunded
     }
 
     /// The payments received by `day` (all of them when nil) allocated to the years.

@@ -20,6 +20,18 @@ public struct Adjustment: Sendable, Codable, Equatable {
         case secondHomePremium = "second_home_premium"
         /// A s13A(1)(c) discretionary reduction: `percent` of 1–100, applied after discounts.
         case localReduction = "local_reduction"
+        /// Business rates: small business rate relief (one property, or others each under £2,900 RV); the share follows
+        /// the rateable value.
+        case smallBusinessRateRelief = "small_business_rate_relief"
+        /// Business rates: mandatory charitable (or CASC) relief, 80 %. Rules out small business rate relief.
+        case charitableRelief = "charitable_relief"
+        /// Business rates: retail, hospitality or leisure use (40 % relief in 2025/26; the RHL multipliers from 2026/27).
+        case retailHospitalityLeisure = "retail_hospitality_leisure"
+        /// Business rates: a s47 discretionary relief, `percent` of 1–100, taken off last.
+        case discretionaryRelief = "discretionary_relief"
+        /// Business rates: the empty property relief period (3 months after a property empties, 6 for industrial), when
+        /// nothing is due.
+        case emptyPropertyRelief = "empty_property_relief"
 
         public var title: String {
             switch self {
@@ -31,6 +43,19 @@ public struct Adjustment: Sendable, Codable, Equatable {
             case .emptyHomePremium: "Long-term empty premium"
             case .secondHomePremium: "Second homes premium"
             case .localReduction: "Local discretionary reduction"
+            case .smallBusinessRateRelief: "Small business rate relief"
+            case .charitableRelief: "Mandatory charitable relief (80%)"
+            case .retailHospitalityLeisure: "Retail, hospitality and leisure"
+            case .discretionaryRelief: "Discretionary relief"
+            case .emptyPropertyRelief: "Empty property relief"
+            }
+        }
+
+        /// The tax this adjustment belongs to.
+        public var tax: Tax {
+            switch self {
+            case .smallBusinessRateRelief, .charitableRelief, .retailHospitalityLeisure, .discretionaryRelief, .emptyPropertyRelief: .businessRates
+            default: .councilTax
             }
         }
 
@@ -72,7 +97,11 @@ public struct Adjustment: Sendable, Codable, Equatable {
 
     /// Checks the fields this kind needs, and that it does not clash with the account's others (one occupancy status,
     /// one exemption, one disabled reduction and one local reduction on any day).
-    public func validated(against others: [Adjustment]) throws -> Adjustment {
+    public func validated(against others: [Adjustment], tax: Tax = .councilTax) throws -> Adjustment {
+        guard kind.tax == tax else {
+            let allowed = Kind.allCases.filter { $0.tax == tax }.map(\.rawValue).joined(separator: ", ")
+            throw TownhallError.invalid("kind", "\(kind.title) does not apply to \(tax.phrase); use one of \(allowed).", code: "wrong_tax")
+        }
         var a = self
         a.span = try span.validated()
         a.evidence = evidence.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -84,7 +113,7 @@ public struct Adjustment: Sendable, Codable, Equatable {
                                             code: "invalid_exemption_class")
             }
             a.exemptionClass = c; a.percent = nil
-        case .emptyHomeDiscount, .localReduction, .secondHomePremium:
+        case .emptyHomeDiscount, .localReduction, .secondHomePremium, .discretionaryRelief:
             let range = kind == .emptyHomeDiscount ? 0...100 : 1...100
             guard let p = percent, range.contains(p) else {
                 throw TownhallError.invalid("percent", "\(kind.title) needs a percentage from \(range.lowerBound) to \(range.upperBound).", code: "invalid_percent")
@@ -95,11 +124,15 @@ public struct Adjustment: Sendable, Codable, Equatable {
                 throw TownhallError.invalid("percent", "The long-term empty premium is 100 (empty a year), 200 (five years) or 300 (ten years).", code: "invalid_percent")
             }
             a.exemptionClass = nil
-        case .disabledBandReduction, .singlePersonDiscount, .allDisregardedDiscount:
+        case .disabledBandReduction, .singlePersonDiscount, .allDisregardedDiscount, .smallBusinessRateRelief, .charitableRelief, .retailHospitalityLeisure,
+             .emptyPropertyRelief:
             a.exemptionClass = nil; a.percent = nil
         }
         for other in others where other.span.overlaps(a.span) {
+            // Charitable relief and small business rate relief are alternatives.
+            let alternatives: Set<Kind> = [.charitableRelief, .smallBusinessRateRelief]
             let clash = (other.kind.isOccupancy && a.kind.isOccupancy) || (!other.kind.isOccupancy && other.kind == a.kind)
+                || (alternatives.contains(other.kind) && alternatives.contains(a.kind))
             if clash {
                 throw TownhallError.conflict("\(other.kind.title) already applies from \(other.span.from)\(other.span.to.map { " to \($0)" } ?? ""); end it first.",
                                              code: "overlapping_adjustment", field: "from")

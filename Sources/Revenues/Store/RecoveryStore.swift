@@ -81,10 +81,14 @@ extension RevenuesStore {
     }
 
     /// Counts of stages by stage and status (the recovery report).
-    static func actionCounts(organisation: OrganisationID, year: FinancialYear?, on db: any SQLDatabase) async throws -> [(RecoveryStage, RecoveryAction.Status, Int)] {
-        var q: SQLQueryString = "SELECT stage, status, COUNT(*) AS n FROM revenues_recovery_action WHERE organisation_id = \(bind: organisation.string)"
-        if let year { q += " AND year = \(bind: year.startYear)" }
-        q += " GROUP BY stage, status"
+    static func actionCounts(organisation: OrganisationID, year: FinancialYear?, tax: Tax? = nil, on db: any SQLDatabase) async throws -> [(RecoveryStage, RecoveryAction.Status, Int)] {
+        var q: SQLQueryString = """
+            SELECT r.stage, r.status, COUNT(*) AS n FROM revenues_recovery_action r JOIN revenues_account a ON a.id = r.account_id
+            WHERE r.organisation_id = \(bind: organisation.string)
+            """
+        if let year { q += " AND r.year = \(bind: year.startYear)" }
+        if let tax { q += " AND a.tax = \(bind: tax.rawValue)" }
+        q += " GROUP BY r.stage, r.status"
         return try await db.raw(q).all().compactMap { row in
             guard let stage = RecoveryStage(rawValue: try row.string("stage")), let status = RecoveryAction.Status(rawValue: try row.string("status")) else { return nil }
             return (stage, status, try row.int("n"))
@@ -151,18 +155,20 @@ extension RevenuesStore {
     }
 
     /// Accounts (open or closed) with at least one bill, in id order after `after`: what the collection report walks.
-    static func billedAccountIDs(organisation: OrganisationID, after: String, limit: Int, on db: any SQLDatabase) async throws -> [RevenuesAccountID] {
+    static func billedAccountIDs(organisation: OrganisationID, tax: Tax, after: String, limit: Int, on db: any SQLDatabase) async throws -> [RevenuesAccountID] {
         try await db.raw("""
-            SELECT DISTINCT account_id FROM revenues_bill WHERE organisation_id = \(bind: organisation.string) AND account_id > \(bind: after)
-            ORDER BY account_id LIMIT \(literal: limit)
+            SELECT DISTINCT b.account_id FROM revenues_bill b JOIN revenues_account a ON a.id = b.account_id
+            WHERE b.organisation_id = \(bind: organisation.string) AND a.tax = \(bind: tax.rawValue) AND b.account_id > \(bind: after)
+            ORDER BY b.account_id LIMIT \(literal: limit)
             """).all().map { try $0.id("account_id") }
     }
 
     /// Annual and revised bills issued, by year.
-    static func billCounts(organisation: OrganisationID, on db: any SQLDatabase) async throws -> [CollectionReport.BillsLine] {
+    static func billCounts(organisation: OrganisationID, tax: Tax, on db: any SQLDatabase) async throws -> [CollectionReport.BillsLine] {
         try await db.raw("""
-            SELECT year, SUM(CASE WHEN sequence = 1 THEN 1 ELSE 0 END) AS annual, SUM(CASE WHEN sequence > 1 THEN 1 ELSE 0 END) AS revised
-            FROM revenues_bill WHERE organisation_id = \(bind: organisation.string) GROUP BY year ORDER BY year DESC
+            SELECT b.year, SUM(CASE WHEN b.sequence = 1 THEN 1 ELSE 0 END) AS annual, SUM(CASE WHEN b.sequence > 1 THEN 1 ELSE 0 END) AS revised
+            FROM revenues_bill b JOIN revenues_account a ON a.id = b.account_id
+            WHERE b.organisation_id = \(bind: organisation.string) AND a.tax = \(bind: tax.rawValue) GROUP BY b.year ORDER BY b.year DESC
             """).all().map { .init(year: FinancialYear(uncheckedStart: try $0.int("year")), annual: try $0.int("annual"), revised: try $0.int("revised")) }
     }
 

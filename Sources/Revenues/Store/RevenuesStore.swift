@@ -117,6 +117,31 @@ enum RevenuesStore {
             )
             """,
         ]),
+        Migration("revenues.0003_business_rates_and_refunds", [
+            "ALTER TABLE revenues_account ADD COLUMN tax TEXT NOT NULL DEFAULT 'council_tax'",
+            "CREATE INDEX revenues_account_tax ON revenues_account (organisation_id, tax)",
+            """
+            CREATE TABLE revenues_refund (
+                id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES revenues_account (id), amount BIGINT NOT NULL,
+                payee_name TEXT NOT NULL, sort_code TEXT NOT NULL, account_number TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL,
+                requested_on TEXT NOT NULL, file_id TEXT, created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX revenues_refund_account ON revenues_refund (account_id)",
+            "CREATE INDEX revenues_refund_status ON revenues_refund (organisation_id, status)",
+            """
+            CREATE TABLE revenues_refund_file (
+                id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, count INTEGER NOT NULL, total BIGINT NOT NULL, processing_date TEXT NOT NULL,
+                content TEXT NOT NULL, created_at TEXT NOT NULL
+            )
+            """,
+            // The council's own account, which BACS files are paid from.
+            """
+            CREATE TABLE revenues_bank_account (
+                organisation_id TEXT PRIMARY KEY, name TEXT NOT NULL, sort_code TEXT NOT NULL, account_number TEXT NOT NULL, updated_at TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     // MARK: Valuation list
@@ -151,6 +176,38 @@ enum RevenuesStore {
                 guard let band = CouncilTaxBand(rawValue: try row.optionalString("band") ?? "") else { continue }
                 result[uprn, default: []].append(ValuationRow(uprn: uprn, from: try LocalDate(parsing: try row.string("effective_from"), field: "effective_from"),
                                                               band: band, area: try row.string("area")))
+            }
+        }
+        for key in result.keys { result[key]!.sort { $0.from < $1.from } }
+        return result
+    }
+
+    /// Inserts or replaces rating list entries (keyed by UPRN and effective date); returns how many were new.
+    static func upsertRatings(_ rows: [RatingEntry], organisation: OrganisationID, at: Timestamp, on db: any SQLDatabase) async throws -> Int {
+        guard !rows.isEmpty else { return 0 }
+        let existing = Set(try await ratingRows(uprns: rows.map(\.uprn), organisation: organisation, on: db).flatMap { uprn, list in list.map { "\(uprn.value)/\($0.from)" } })
+        for chunk in stride(from: 0, to: rows.count, by: 500) {
+            var q: SQLQueryString = "INSERT INTO revenues_valuation (organisation_id, list, uprn, effective_from, rateable_value, description, created_at) VALUES "
+            for (i, r) in rows[chunk..<min(chunk + 500, rows.count)].enumerated() {
+                q += "\(unsafeRaw: i == 0 ? "" : ", ")(\(bind: organisation.string), 'business_rates', \(bind: r.uprn.value), \(bind: r.from.description), \(bind: r.rateableValue), \(bind: r.description), \(bind: at.iso))"
+            }
+            q += " ON CONFLICT (organisation_id, list, uprn, effective_from) DO UPDATE SET rateable_value = excluded.rateable_value, description = excluded.description"
+            try await db.raw(q).run()
+        }
+        return rows.filter { !existing.contains("\($0.uprn.value)/\($0.from)") }.count
+    }
+
+    static func ratingRows(uprns: [UPRN], organisation: OrganisationID, on db: any SQLDatabase) async throws -> [UPRN: [RatingEntry]] {
+        var result: [UPRN: [RatingEntry]] = [:]
+        let unique = Array(Set(uprns.map(\.value)))
+        for chunk in stride(from: 0, to: unique.count, by: 1000) {
+            for row in try await db.raw("""
+                SELECT uprn, effective_from, rateable_value, description FROM revenues_valuation
+                WHERE organisation_id = \(bind: organisation.string) AND list = 'business_rates' AND uprn IN (\(binds: Array(unique[chunk..<min(chunk + 1000, unique.count)])))
+                """).all() {
+                let uprn = try UPRN(try row.int64("uprn"))
+                result[uprn, default: []].append(RatingEntry(uprn: uprn, from: try LocalDate(parsing: try row.string("effective_from"), field: "effective_from"),
+                                                             rateableValue: try row.optionalInt64("rateable_value") ?? 0, description: try row.optionalString("description") ?? ""))
             }
         }
         for key in result.keys { result[key]!.sort { $0.from < $1.from } }
@@ -202,21 +259,18 @@ enum RevenuesStore {
 
     // MARK: Accounts
 
-    static func nextReference(organisation: OrganisationID, on db: any SQLDatabase) async throws -> String {
-        let n = try await db.raw("""
-            INSERT INTO revenues_sequence (organisation_id, name, value) VALUES (\(bind: organisation.string), 'account', 1)
-            ON CONFLICT (organisation_id, name) DO UPDATE SET value = revenues_sequence.value + 1 RETURNING value
-            """).first()!.int64("value")
-        return "CT" + String(format: "%08lld", n)
+    static func nextReference(organisation: OrganisationID, tax: Tax = .councilTax, on db: any SQLDatabase) async throws -> String {
+        try await nextReferences(1, organisation: organisation, tax: tax, on: db)[0]
     }
 
-    /// Reserves `count` account numbers at once (bulk loads).
-    static func nextReferences(_ count: Int, organisation: OrganisationID, on db: any SQLDatabase) async throws -> [String] {
+    /// Reserves `count` account numbers at once (bulk loads). Each tax has its own sequence and prefix.
+    static func nextReferences(_ count: Int, organisation: OrganisationID, tax: Tax = .councilTax, on db: any SQLDatabase) async throws -> [String] {
+        let name = tax == .councilTax ? "account" : "account_\(tax.rawValue)"
         let last = try await db.raw("""
-            INSERT INTO revenues_sequence (organisation_id, name, value) VALUES (\(bind: organisation.string), 'account', \(bind: count))
+            INSERT INTO revenues_sequence (organisation_id, name, value) VALUES (\(bind: organisation.string), \(bind: name), \(bind: count))
             ON CONFLICT (organisation_id, name) DO UPDATE SET value = revenues_sequence.value + \(bind: count) RETURNING value
             """).first()!.int64("value")
-        return (0..<Int64(count)).map { "CT" + String(format: "%08lld", last - Int64(count) + 1 + $0) }
+        return (0..<Int64(count)).map { tax.referencePrefix + String(format: "%08lld", last - Int64(count) + 1 + $0) }
     }
 
     static func insert(_ a: CouncilTaxAccount, on db: any SQLDatabase) async throws {
@@ -225,17 +279,18 @@ enum RevenuesStore {
 
     static func insert(_ accounts: [CouncilTaxAccount], on db: any SQLDatabase) async throws {
         try await Database.insertRows(db, into: "revenues_account",
-                                      columns: ["id", "organisation_id", "reference", "uprn", "property_id", "liable_from", "liable_to", "twelve_instalments",
+                                      columns: ["id", "organisation_id", "tax", "reference", "uprn", "property_id", "liable_from", "liable_to", "twelve_instalments",
                                                 "instalment_day", "e_billing_email", "created_at"],
-                                      rows: accounts.map { a in [a.id.string, a.organisationID.string, a.reference, a.uprn.value, a.propertyID?.string, a.liable.from.description,
-                                                                 a.liable.to?.description, a.twelveInstalments ? 1 : 0, a.instalmentDay, a.eBillingEmail, a.createdAt.iso] })
+                                      rows: accounts.map { a in [a.id.string, a.organisationID.string, a.tax.rawValue, a.reference, a.uprn.value, a.propertyID?.string,
+                                                                 a.liable.from.description, a.liable.to?.description, a.twelveInstalments ? 1 : 0, a.instalmentDay, a.eBillingEmail,
+                                                                 a.createdAt.iso] })
         try await Database.insertRows(db, into: "revenues_liable", columns: ["account_id", "position", "person_id", "name"],
                                       rows: accounts.flatMap { a in a.parties.enumerated().map { [a.id.string, $0.offset, $0.element.personID?.string, $0.element.name] } })
     }
 
-    /// Accounts for the same dwelling whose liability overlaps `span` (other than `except`).
-    static func overlapping(uprn: UPRN, span: DateSpan, organisation: OrganisationID, except: RevenuesAccountID? = nil, on db: any SQLDatabase) async throws -> [CouncilTaxAccount] {
-        try await accounts(where: "a.organisation_id = \(bind: organisation.string) AND a.uprn = \(bind: uprn.value)", on: db)
+    /// Accounts for the same property and tax whose liability overlaps `span` (other than `except`).
+    static func overlapping(uprn: UPRN, span: DateSpan, tax: Tax, organisation: OrganisationID, except: RevenuesAccountID? = nil, on db: any SQLDatabase) async throws -> [CouncilTaxAccount] {
+        try await accounts(where: "a.organisation_id = \(bind: organisation.string) AND a.uprn = \(bind: uprn.value) AND a.tax = \(bind: tax.rawValue)", on: db)
             .filter { $0.id != except && $0.liable.overlaps(span) }
     }
 
@@ -309,7 +364,8 @@ enum RevenuesStore {
     }
 
     static func decodeAccount(_ row: any SQLRow) throws -> CouncilTaxAccount {
-        CouncilTaxAccount(id: try row.id("id"), organisationID: try row.id("organisation_id"), reference: try row.string("reference"),
+        CouncilTaxAccount(id: try row.id("id"), organisationID: try row.id("organisation_id"), tax: Tax(rawValue: try row.string("tax")) ?? .councilTax,
+                          reference: try row.string("reference"),
                           uprn: try UPRN(try row.int64("uprn")), propertyID: try row.optionalID("property_id"),
                           liable: DateSpan(from: try LocalDate(parsing: try row.string("liable_from"), field: "liable_from"), to: try row.optionalDate("liable_to")),
                           parties: [], twelveInstalments: try row.flag("twelve_instalments"), instalmentDay: try row.int("instalment_day"),
@@ -361,7 +417,7 @@ enum RevenuesStore {
 
     // MARK: Bills
 
-    struct BillDetail: Codable { var lines: [NoticeLine]; var segments: [CouncilTaxLiability.Segment] }
+    struct BillDetail: Codable { var lines: [NoticeLine]; var segments: [CouncilTaxLiability.Segment]; var rates: [BusinessRatesLiability.Segment]? }
 
     /// Writes bills and their instalments with multi-row inserts. A bill whose (account, year, sequence) is taken makes the
     /// whole batch fail: the unique key is what makes a billing run idempotent across nodes and restarts.
@@ -372,7 +428,7 @@ enum RevenuesStore {
                                       columns: ["id", "organisation_id", "account_id", "year", "sequence", "issued_on", "total", "band", "area", "detail", "run_id", "created_at"],
                                       rows: try bills.map { b in
                                           [b.id.string, b.organisationID.string, b.accountID.string, b.year.startYear, b.sequence, b.issuedOn.description, b.total,
-                                           b.band?.rawValue, b.area, String(decoding: try encoder.encode(BillDetail(lines: b.lines, segments: b.segments)), as: UTF8.self),
+                                           b.band?.rawValue, b.area, String(decoding: try encoder.encode(BillDetail(lines: b.lines, segments: b.segments, rates: b.rates.isEmpty ? nil : b.rates)), as: UTF8.self),
                                            b.runID?.string, b.createdAt.iso]
                                       })
         try await Database.insertRows(db, into: "revenues_instalment", columns: ["bill_id", "number", "due_on", "amount"],
@@ -403,7 +459,7 @@ enum RevenuesStore {
                 return Bill(id: try row.id("id"), organisationID: organisation, accountID: try row.id("account_id"), year: FinancialYear(uncheckedStart: try row.int("year")),
                             sequence: try row.int("sequence"), issuedOn: try LocalDate(parsing: try row.string("issued_on"), field: "issued_on"), total: try row.int64("total"),
                             band: try row.optionalString("band").flatMap(CouncilTaxBand.init(rawValue:)), area: try row.string("area"), lines: detail.lines,
-                            segments: detail.segments, instalments: [], runID: try row.optionalID("run_id"), createdAt: try row.timestamp("created_at"))
+                            segments: detail.segments, rates: detail.rates ?? [], instalments: [], runID: try row.optionalID("run_id"), createdAt: try row.timestamp("created_at"))
             }
             guard !bills.isEmpty else { continue }
             var instalments: [String: [Instalment]] = [:]
