@@ -175,4 +175,81 @@ import TownhallTesting
             #expect(try await h.call(.get, "/api/v1/revenues/reports/collection?year=2026&format=pdf", key: cashier).error["field"] == "format")
         }
     }
+
+    @Test func businessRatesTheRatingListRefundsAndTheBACSFile() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let manager = try await s.access.createAPIKey(organisation: s.burnley.id, name: "revenues", scopes: [.admin], by: nil).1
+            let cashier = try await s.access.createAPIKey(organisation: s.burnley.id, name: "cash office", scopes: [.revenuesWrite], by: nil).1
+            #expect(try await h.call(.put, "/api/v1/revenues/charges", key: manager, json: Self.charges).status == .ok)
+
+            let list = "uprn,rateable_value,description\n100010330004,13500,Shop\n100010330005,lots,Offices\n"
+            let imported = try await h.call(.post, "/api/v1/imports/rating-list", key: manager, body: ByteBuffer(string: list), headers: [.contentType: "text/csv"])
+            #expect(imported.status == .ok && imported.json["created"] as? Int == 1, "\(imported.text)")
+            #expect(((imported.json["rejected"] as? [[String: Any]])?.first?["field"] as? String) == "rateable_value")
+            let bad = try await h.call(.put, "/api/v1/revenues/rating-list/100010330005", key: manager, json: #"{"rateable_value": -1}"#)
+            #expect(bad.status == .badRequest && bad.error["field"] == "rateable_value")
+            #expect(try await h.call(.put, "/api/v1/revenues/rating-list/100010330005", key: cashier, json: #"{"rateable_value": 20000}"#).status == .forbidden)
+            let altered = try await h.call(.put, "/api/v1/revenues/rating-list/100010330005", key: manager, json: #"{"rateable_value": 20000, "effective_from": "2026-04-01"}"#)
+            #expect(altered.status == .ok && (altered.json["items"] as? [Any])?.count == 1)
+
+            let opened = try await h.call(.post, "/api/v1/revenues/accounts", key: cashier,
+                                          json: #"{"tax": "business_rates", "uprn": 100010330004, "liable_from": "2020-01-01", "parties": [{"name": "Clegg's Bakery Ltd"}]}"#)
+            #expect(opened.status == .created, "\(opened.text)")
+            let account = try #require(opened.json["account"] as? [String: Any])
+            let id = try #require(account["id"] as? String)
+            #expect(account["tax"] as? String == "business_rates" && (account["reference"] as? String)?.hasPrefix("BR") == true)
+            let spd = try await h.call(.post, "/api/v1/revenues/accounts/\(id)/adjustments", key: cashier, json: #"{"kind": "single_person_discount", "from": "2026-04-01"}"#)
+            #expect(spd.status == .badRequest && spd.error["code"] == "wrong_tax")
+            let sbrr = try await h.call(.post, "/api/v1/revenues/accounts/\(id)/adjustments", key: cashier, json: #"{"kind": "small_business_rate_relief", "from": "2020-01-01"}"#)
+            #expect(sbrr.status == .created, "\(sbrr.text)")
+
+            let run = try await h.call(.post, "/api/v1/revenues/billing-runs", key: manager, json: #"{"year": "2026", "issued_on": "2026-03-10"}"#)
+            #expect(run.status == .accepted)
+            let runID = try #require((run.json["run"] as? [String: Any])?["id"] as? String)
+            var status = ""
+            for _ in 0..<100 where status != "finished" {
+                status = (try await h.call(.get, "/api/v1/revenues/billing-runs/\(runID)", key: manager).json["run"] as? [String: Any])?["status"] as? String ?? ""
+                if status != "finished" { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(status == "finished")
+            let view = try await h.call(.get, "/api/v1/revenues/accounts/\(id)", key: cashier)
+            let bill = try #require((view.json["bills"] as? [[String: Any]])?.first)
+            // £13,500 × 43.2p less 50 % small business rate relief.
+            #expect(bill["total"] as? Int == 2916_00 && (bill["rates"] as? [Any])?.count == 1)
+
+            // Overpay by £25.50, refund it, and pay it out in a BACS file.
+            let paid = try await h.call(.post, "/api/v1/revenues/accounts/\(id)/payments", key: cashier, json: #"{"amount": "2941.50", "method": "card", "received_on": "2026-04-02"}"#)
+            #expect(paid.status == .created)
+            let tooMuch = try await h.call(.post, "/api/v1/revenues/accounts/\(id)/refunds", key: cashier,
+                                           json: #"{"amount": "30", "payee_name": "Clegg's Bakery Ltd", "sort_code": "309457", "account_number": "12345678"}"#)
+            #expect(tooMuch.status == .badRequest && tooMuch.error["code"] == "more_than_credit" && tooMuch.error["field"] == "amount")
+            let badAccount = try await h.call(.post, "/api/v1/revenues/accounts/\(id)/refunds", key: cashier,
+                                              json: #"{"payee_name": "Clegg's Bakery Ltd", "sort_code": "309457", "account_number": "12"}"#)
+            #expect(badAccount.status == .badRequest && badAccount.error["field"] == "payee_account_number")
+            #expect(try await h.count("revenues_refund") == 0)
+            let refund = try await h.call(.post, "/api/v1/revenues/accounts/\(id)/refunds", key: cashier,
+                                          json: #"{"payee_name": "Clegg's Bakery Ltd", "sort_code": "30-94-57", "account_number": "12345678"}"#)
+            #expect(refund.status == .created && refund.json["amount"] as? Int == 25_50 && refund.json["account_number"] as? String == "****5678", "\(refund.text)")
+            let pending = try await h.call(.get, "/api/v1/revenues/refunds?status=pending", key: cashier)
+            #expect((pending.json["items"] as? [Any])?.count == 1)
+            #expect(try await h.call(.get, "/api/v1/revenues/refunds?status=lost", key: cashier).error["field"] == "status")
+
+            let noBank = try await h.call(.post, "/api/v1/revenues/refunds/files", key: manager, json: "{}")
+            #expect(noBank.status == .conflict && noBank.error["code"] == "no_bank_account")
+            #expect(try await h.call(.put, "/api/v1/revenues/refunds/bank-account", key: manager, json: #"{"name": "Burnley BC", "sort_code": "20-00-00", "account_number": "55779911"}"#).status == .ok)
+            #expect(try await h.call(.get, "/api/v1/revenues/refunds/bank-account", key: cashier).json["account_number"] as? String == "****9911")
+            #expect(try await h.call(.post, "/api/v1/revenues/refunds/files", key: cashier, json: "{}").status == .forbidden)
+            let file = try await h.call(.post, "/api/v1/revenues/refunds/files", key: manager, json: "{}")
+            #expect(file.status == .created && file.json["count"] as? Int == 1 && file.json["total"] as? Int == 25_50, "\(file.text)")
+            let download = try await h.call(.get, try #require(file.json["download"] as? String), key: manager)
+            #expect(download.status == .ok && download.text.hasPrefix("309457123456780992000005577991") && download.text.contains("00000002550"))
+            #expect(try await h.call(.post, "/api/v1/revenues/refunds/files", key: manager, json: "{}").error["code"] == "nothing_to_pay")
+
+            // BVPI 10: the rates account only.
+            let report = try await h.call(.get, "/api/v1/revenues/reports/collection?year=2026&as_of=2026-04-30&tax=business_rates", key: cashier)
+            #expect(report.status == .ok && report.json["net_debit"] as? Int == 2916_00 && report.json["collected"] as? Int == 2916_00, "\(report.text)")
+            #expect(try await h.call(.get, "/api/v1/revenues/reports/collection?year=2026&tax=water", key: cashier).error["field"] == "tax")
+        }
+    }
 }
