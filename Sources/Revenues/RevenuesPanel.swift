@@ -1,7 +1,7 @@
 import Foundation
 import TownhallKernel
 
-/// The single view's council tax panel: each account the person is liable on (or at the property), with its balance,
+/// The single view's council tax and business rates panel: each account the person is liable on (or at the property), with its balance,
 /// next instalment and arrears. Shown only to staff with `revenues.read`, for accounts their organisation may see.
 public struct RevenuesPanel: SingleViewPanelSource {
     let revenues: Revenues
@@ -29,7 +29,7 @@ public struct RevenuesPanel: SingleViewPanelSource {
         for v in views {
             let a = v.account
             let period = a.liable.to.map { "\(a.liable.from) to \($0)" } ?? "from \(a.liable.from)"
-            lines.append(.init("Account \(a.reference)", "\(a.parties.map(\.name).joined(separator: " and ")), \(period)\(a.isClosed ? " (closed)" : "")",
+            lines.append(.init("\(a.tax.title) \(a.reference)", "\(a.parties.map(\.name).joined(separator: " and ")), \(period)\(a.isClosed ? " (closed)" : "")",
                                href: "/desk/revenues/accounts/\(a.id)"))
             lines.append(.init("Balance", v.balance < 0 ? "\(Money.format(-v.balance)) in credit" : Money.format(v.balance)))
             let arrears = v.years.reduce(0) { $0 + $1.arrears }
@@ -48,7 +48,8 @@ public struct RevenuesPanel: SingleViewPanelSource {
                 lines.append(.init("Next instalment", "\(Money.format(next.amount)) due \(next.due)"))
             }
         }
-        return SingleViewPanel(key: "council-tax", title: "Council tax", tone: warning ? .warning : .normal, lines: lines,
-                               emptyText: "No council tax account.")
+        let taxes = Set(views.map(\.account.tax))
+        return SingleViewPanel(key: "council-tax", title: taxes == [.businessRates] ? "Business rates" : taxes.count > 1 ? "Council tax and business rates" : "Council tax",
+                               tone: warning ? .warning : .normal, lines: lines, emptyText: "No council tax or business rates account.")
     }
 }

@@ -373,8 +373,8 @@ struct CasesCommand: AsyncParsableCommand {
 }
 
 struct RevenuesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revenues", abstract: "Council tax jobs: the valuation list, the annual billing run and recovery.",
-                                                    subcommands: [Bill.self, ImportValuation.self, Recover.self])
+    static let configuration = CommandConfiguration(commandName: "revenues", abstract: "Council tax and business rates jobs: the valuation and rating lists, the annual billing run and recovery.",
+                                                    subcommands: [Bill.self, ImportValuation.self, ImportRatingList.self, Recover.self])
 
     struct Recover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -439,6 +439,20 @@ struct RevenuesCommand: AsyncParsableCommand {
                     }
                     print("billed \(created + already) accounts: \(created) created, \(already) already billed")
                 }
+            }
+        }
+    }
+
+    struct ImportRatingList: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "import-rating-list",
+                                                        abstract: "Load business rates rateable values from CSV (uprn,rateable_value[,effective_from][,description]).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The billing authority's slug.") var organisation: String
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try await importFile(file, into: organisation, common: common) { try await $0.revenues.importRatingList(csv: $1, by: $2) }
             }
         }
     }

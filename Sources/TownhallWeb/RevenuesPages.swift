@@ -24,12 +24,13 @@ struct RevenuesPages: Sendable {
         }
         action(desk, "payments", form: "payment", done: "paid") { id, form, actor in
             let p = try await revenues.recordPayment(account: id, NewPayment(amount: form["amount"], method: form["method"], reference: form["reference"]), by: actor)
-            return (try await revenues.account(id: id, by: actor).account, "Council tax payment of \(Money.format(p.amount)) (\(p.method.title))")
+            let account = try await revenues.account(id: id, by: actor).account
+            return (account, "\(account.tax.title) payment of \(Money.format(p.amount)) (\(p.method.title))")
         }
         action(desk, "move-out", form: "move", done: "moved") { id, form, actor in
             let lastDay = try LocalDate(parsing: form["last_day"] ?? "", field: "last_day")
             let view = try await revenues.recordMoveOut(account: id, lastDay: lastDay, version: nil, by: actor)
-            return (view.account, "Council tax: moved out on \(lastDay)")
+            return (view.account, "\(view.account.tax.title): moved out on \(lastDay)")
         }
         action(desk, "single-person-discount", form: "discount", done: "discount") { id, form, actor in
             let from = try LocalDate(parsing: form["from"] ?? "", field: "from")
@@ -86,9 +87,11 @@ struct RevenuesPages: Sendable {
         let a = view.account
         let address = (try? await register.property(uprn: a.uprn, by: actor))?.singleLine ?? "UPRN \(a.uprn)"
         var m = RevenuesAccountModel(id: a.id.string, reference: a.reference, csrfToken: context.csrfToken ?? "", notice: notice)
+        m.taxTitle = a.tax.title
+        m.councilTax = a.tax == .councilTax
         m.summary = [
             .init("Liable", a.parties.map(\.name).joined(separator: " and ")),
-            .init("Dwelling", address),
+            .init(a.tax == .councilTax ? "Dwelling" : "Property", address),
             .init("Liable from", a.liable.from.description + (a.liable.to.map { " to \($0)" } ?? "")),
             .init("Instalments", "\(a.twelveInstalments ? 12 : 10) a year, on day \(a.instalmentDay) of the month"),
             .init("Bills by email", a.eBillingEmail ?? "No (sent by post)"),
@@ -103,11 +106,15 @@ struct RevenuesPages: Sendable {
         m.instalmentsYear = current?.year.description ?? ""
         m.bills = view.bills.reversed().map { b in
             BillRow(id: b.id.string, year: b.year.description, notice: b.sequence == 1 ? "Annual bill" : "Revised (\(b.sequence))", issued: b.issuedOn.description,
-                    band: b.band?.rawValue ?? "–", total: Money.format(b.total))
+                    band: b.band?.rawValue ?? b.rates.last.map { "RV \(Money.format($0.rateableValue * 100))" } ?? "–", total: Money.format(b.total))
         }
         m.payments = view.payments.reversed().prefix(24).map { .init(date: $0.receivedOn.description, method: $0.method.title, reference: $0.reference ?? "", amount: Money.format($0.amount)) }
+        m.refunds = view.refunds.reversed().map { r in
+            .init(date: r.requestedOn.description, payee: "\(r.payee.name), \(r.payee.sortCode) \(r.payee.maskedAccountNumber)", status: r.status.rawValue.capitalizedFirst,
+                  amount: Money.format(r.amount))
+        }
         m.adjustments = view.adjustments.map { x in
-            .init(kind: x.adjustment.kind.rawValue.replacingOccurrences(of: "_", with: " ").capitalizedFirst,
+            .init(kind: x.adjustment.kind.title,
                   period: x.adjustment.span.from.description + (x.adjustment.span.to.map { " to \($0)" } ?? " onwards"), evidence: x.adjustment.evidence)
         }
         m.recovery = view.recovery.sorted { ($0.year, $0.stage) > ($1.year, $1.stage) }.map { r in
@@ -139,7 +146,7 @@ struct RevenuesPages: Sendable {
         var c = try await chrome(context)
         c.breadcrumbs = [.init(text: "Staff desk", href: "/desk")] + (a.propertyID.map { [.init(text: address, href: "/desk/properties/\($0)")] } ?? [])
         let ready = m.ready()
-        return html(pages.render("revenues-account", ready, title: (error == nil ? "" : "Error: ") + "Council tax account \(a.reference)", hasErrors: ready.hasErrors, chrome: c),
+        return html(pages.render("revenues-account", ready, title: (error == nil ? "" : "Error: ") + "\(a.tax.title) account \(a.reference)", hasErrors: ready.hasErrors, chrome: c),
                     status: error == nil ? .ok : .badRequest)
     }
 
@@ -159,17 +166,24 @@ struct RevenuesPages: Sendable {
                                   year: bill.year.description, band: bill.band?.rawValue ?? "–", area: bill.area.isEmpty ? "Unparished area" : bill.area.capitalizedFirst,
                                   total: Money.format(bill.total), revised: bill.sequence > 1, sequence: bill.sequence, printOnly: printOnly)
         m.addressLines = a.parties.map(\.name) + (property?.addressLines ?? ["UPRN \(a.uprn)"])
+        m.taxTitle = a.tax.title
+        m.councilTax = a.tax == .councilTax
         m.lines = bill.lines.map { .init(name: $0.name, amount: Money.format($0.amount), change: $0.percentChange ?? "–") }
         m.bandTotal = Money.format(bill.lines.reduce(0) { $0 + $1.amount })
         m.segments = bill.segments.map { s in
             let what = s.exemptionClass.map { "Exempt (class \($0))" } ?? (s.percent == 100 ? "Full charge" : "\(s.percent)% of the charge")
             return .init(period: "\(s.from) to \(s.to)", days: s.days, band: s.band.rawValue, basis: what + (s.localReduction > 0 ? ", less \(s.localReduction)% local reduction" : ""))
+        } + bill.rates.map { s in
+            let reliefs = s.reliefs.map { "less \($0.kind.title.lowercased()) \(Money.format($0.amount))" }
+            return .init(period: "\(s.from) to \(s.to)", days: s.days, band: Money.format(s.rateableValue * 100),
+                         basis: (["\(String(format: "%.1f", Double(s.multiplier) / 10))p in the pound: \(Money.format(s.gross)) a year"] + reliefs).joined(separator: ", ")
+                             + " = \(Money.format(s.net)) a year")
         }
         m.instalments = bill.instalments.map { .init(number: $0.number, due: $0.due.description, amount: Money.format($0.amount)) }
         m.hasInstalments = !m.instalments.isEmpty
         var c = try await chrome(context)
         c.breadcrumbs = [.init(text: "Staff desk", href: "/desk"), .init(text: "Account \(a.reference)", href: "/desk/revenues/accounts/\(a.id)")]
-        let title = "Council tax demand notice \(bill.year), \(a.reference)"
+        let title = "\(a.tax.title) demand notice \(bill.year), \(a.reference)"
         if printOnly { return pages.library.render(PrintLayout(title: title, body: pages.library.render(m, withTemplate: "demand-notice") ?? ""), withTemplate: "print-layout") ?? "" }
         return pages.render("demand-notice", m, title: title, chrome: c)
     }
@@ -225,6 +239,7 @@ struct PaymentRow { var date, method, reference, amount: String }
 struct AdjustmentRow { var kind, period, evidence: String }
 struct RecoveryRow { var year, stage, status, date, amount, costs, due: String }
 struct ArrangementRow { var text, note: String }
+struct RefundRow { var date, payee, status, amount: String }
 
 struct RevenuesAccountModel {
     var id, reference, csrfToken: String
@@ -238,6 +253,9 @@ struct RevenuesAccountModel {
     var adjustments: [AdjustmentRow] = []
     var recovery: [RecoveryRow] = []
     var arrangements: [ArrangementRow] = []
+    var refunds: [RefundRow] = []
+    var hasRefunds = false
+    var taxTitle = "Council tax", councilTax = true
     var hasYears = false, hasInstalments = false, hasBills = false, hasPayments = false, hasAdjustments = false, hasRecovery = false, hasArrangements = false
     var canAct = false
     var methods: [CasePages.Option] = []
@@ -252,7 +270,7 @@ struct RevenuesAccountModel {
     func ready() -> RevenuesAccountModel {
         var m = self
         m.hasYears = !years.isEmpty; m.hasInstalments = !instalments.isEmpty; m.hasBills = !bills.isEmpty; m.hasPayments = !payments.isEmpty
-        m.hasAdjustments = !adjustments.isEmpty; m.hasRecovery = !recovery.isEmpty; m.hasArrangements = !arrangements.isEmpty; m.hasErrors = !errors.isEmpty
+        m.hasAdjustments = !adjustments.isEmpty; m.hasRefunds = !refunds.isEmpty; m.hasRecovery = !recovery.isEmpty; m.hasArrangements = !arrangements.isEmpty; m.hasErrors = !errors.isEmpty
         m.amountError = fieldErrors["amount"]; m.methodError = fieldErrors["method-cash"]; m.referenceError = fieldErrors["reference"]
         m.lastDayError = fieldErrors["last_day"]; m.fromError = fieldErrors["from"]; m.evidenceError = fieldErrors["evidence"]
         return m
@@ -264,6 +282,7 @@ struct DemandNoticeModel {
     var revised: Bool
     var sequence: Int
     var printOnly: Bool
+    var taxTitle = "Council tax", councilTax = true
     var addressLines: [String] = []
     var lines: [NoticeRow] = []
     var bandTotal = ""

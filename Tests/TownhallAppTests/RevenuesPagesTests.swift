@@ -76,4 +76,28 @@ import TownhallTesting
             #expect(try await h.call(.get, "/desk/revenues/accounts/\(account.id)", headers: [.cookie: pendle]).status == .notFound)
         }
     }
+
+    @Test func aBusinessRatesAccountAndNoticeShowTheRateableValueAndReliefs() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let admin = s.actor(s.burnleyAdmin), r = s.services.revenues
+            _ = try await r.setCharges(CouncilTaxCharges(year: try FinancialYear(2026), preceptors: [Preceptor(name: "Burnley Borough Council", kind: .billingAuthority, bandD: 2000_00)]),
+                                       by: admin)
+            _ = try await r.importRatingList(csv: "uprn,rateable_value,description\n100010330001,13500,Shop and premises\n", by: admin)
+            let shop = try await r.openAccount(NewCouncilTaxAccount(uprn: 100010330001, liableFrom: "2020-01-01", parties: [.init(name: "Clegg's Bakery Ltd")],
+                                                                    tax: "business_rates"), by: s.actor(s.burnleyAgent))
+            _ = try await r.addAdjustment(account: shop.id, Adjustment(kind: .smallBusinessRateRelief, span: DateSpan(from: try LocalDate(parsing: "2020-01-01", field: "d"), to: nil),
+                                                                       evidence: "One property"), by: s.actor(s.burnleyAgent))
+            _ = try await r.billingRun(year: try FinancialYear(2026), issuedOn: try LocalDate(parsing: "2026-03-10", field: "d"), by: admin)
+            let session = try #require(WebTests.cookie(try await WebTests().signIn(h), "townhall_session"))
+            let page = try await h.call(.get, "/desk/revenues/accounts/\(shop.id)", headers: [.cookie: session])
+            #expect(page.status == .ok && page.text.contains("Business rates account") && page.text.contains("Small business rate relief"))
+            #expect(page.text.contains("Take a payment") && !page.text.contains("single-person-discount"))
+            let bill = try #require(try await r.account(id: shop.id, by: admin).currentBills.first)
+            let notice = try await h.call(.get, "/desk/revenues/bills/\(bill.id)", headers: [.cookie: session])
+            #expect(notice.status == .ok && notice.text.contains("Business rates demand notice 2026/27") && !notice.text.contains("Valuation band"))
+            #expect(notice.text.contains("Rateable value £13,500.00 × 43.2p") && notice.text.contains("-£2,916.00") && notice.text.contains("£2,916.00"))
+            #expect(notice.text.contains("43.2p in the pound: £5,832.00 a year, less small business rate relief £2,916.00 = £2,916.00 a year"))
+        }
+    }
 }

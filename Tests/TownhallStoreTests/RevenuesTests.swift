@@ -199,10 +199,10 @@ import TownhallTesting
             // The single view shows the account on the person and the property.
             let panels = await s.services.panels.panels(for: .person(person.id), by: agent)
             let panel = try #require(panels.first { $0.key == "council-tax" })
-            #expect(panel.lines.first?.key == "Account \(account.reference)" && panel.lines.contains { $0.key == "Balance" && $0.value == Money.format(view.balance) })
+            #expect(panel.lines.first?.key == "Council tax \(account.reference)" && panel.lines.contains { $0.key == "Balance" && $0.value == Money.format(view.balance) })
             #expect(account.propertyID == home.id)
             let propertyPanel = await s.services.panels.panels(for: .property(home.id), by: agent).first { $0.key == "council-tax" }
-            #expect(propertyPanel?.lines.first?.key == "Account \(account.reference)")
+            #expect(propertyPanel?.lines.first?.key == "Council tax \(account.reference)")
             // Pendle shares no revenues with Burnley: its agent neither reads the account nor sees the panel lines.
             await #expect(throws: TownhallError.self) { try await r.account(id: account.id, by: s.actor(s.pendleAgent)) }
             let pendlePanels = await s.services.panels.panels(for: .person(person.id), by: s.actor(s.pendleAgent))

@@ -36,7 +36,8 @@ extension DemoData {
                                parties: adults.map { LiableParty(personID: $0.id, name: "\($0.input.givenName ?? "") \($0.input.familyName ?? "")") },
                                singlePersonDiscount: adults.count == 1)
         }
-        let created = try await revenues.loadAccounts(seeds, by: actor)
+        let shops = try await loadBusinessPremises(area, actor: actor)
+        let created = try await revenues.loadAccounts(seeds + shops, by: actor)
         if !ran2025 { _ = try await revenues.billingRun(year: y2025, issuedOn: try LocalDate(year: 2025, month: 3, day: 10), by: actor) }
         if !ran2026 { _ = try await revenues.billingRun(year: y2026, issuedOn: try LocalDate(year: 2026, month: 3, day: 10), by: actor) }
         guard created > 0 else { return }   // payments were loaded with the accounts
@@ -44,7 +45,7 @@ extension DemoData {
         // Payments to date, as the bank's daily files would bring them.
         var rng = SplitMix64(seed: 2315)
         var rows = ["account,amount,received_on,method,reference"]
-        for seed in seeds {
+        for seed in seeds + shops {
             let view = try await revenues.account(id: seed.id, by: actor, today: today)
             let habit = rng.next() % 100   // 0–79 Direct Debit on time; 80–91 pays a few days late; 92–96 stopped in August; 97–99 owes from 2025/26
             for bill in view.currentBills {
@@ -59,6 +60,31 @@ extension DemoData {
             }
         }
         _ = try await revenues.importPayments(csv: rows.joined(separator: "\n"), by: actor)
+    }
+
+    /// Thirty business premises on the town's first streets: on the register, on the rating list (rateable values from
+    /// £4,000 to £92,000), each with a business rates account; small ones get small business rate relief.
+    func loadBusinessPremises(_ area: Area, actor: Actor) async throws -> [AccountSeed] {
+        let uses = [("Shop", "Newsagent"), ("Cafe", "Café"), ("Shop", "Bakery"), ("Office", "Solicitors"), ("Workshop", "Motor repairs"), ("Shop", "Florist"),
+                    ("Restaurant", "Takeaway"), ("Office", "Accountants"), ("Warehouse", "Wholesale"), ("Shop", "Pharmacy")]
+        var properties = ["uprn,parent_uprn,saon,paon,name,street,town,postcode,council_tax_band"], list = ["uprn,rateable_value,effective_from,description"]
+        var seeds: [AccountSeed] = []
+        for n in 1...30 {
+            let uprn = area.custodian * 10_000_000 + 2_000_000 + Int64(n)
+            let (kind, trade) = uses[n % uses.count]
+            let family = DemoData.familyNames[(n * 7) % DemoData.familyNames.count]
+            let street = area.streets[n % min(4, area.streets.count)]
+            let rv = Int64([4_000, 6_500, 9_800, 12_750, 13_500, 14_200, 18_000, 27_500, 56_000, 92_000][n % 10])
+            properties.append("\(uprn),,UNIT \(n),\(200 + n),\(family) \(trade),\(street),\(area.town),\(area.postcodes[n % area.postcodes.count]),")
+            list.append("\(uprn),\(rv),2023-04-01,\(kind) and premises")
+            seeds.append(AccountSeed(id: RevenuesAccountID(StableUUID.make("business-rates/\(uprn)")), uprn: try UPRN(uprn),
+                                     liableFrom: try LocalDate(year: 2015 + n % 10, month: 1 + n % 12, day: 1),
+                                     parties: [LiableParty(personID: nil, name: "\(family) \(trade) Ltd")], singlePersonDiscount: false,
+                                     tax: .businessRates, smallBusinessRateRelief: rv < 15_000 && n % 4 != 0))
+        }
+        _ = try await services.register.importProperties(csv: properties.joined(separator: "\n"), by: actor)
+        _ = try await services.revenues.importRatingList(csv: list.joined(separator: "\n"), by: actor)
+        return seeds
     }
 
     func hasRun(_ year: FinancialYear, _ actor: Actor) async throws -> Bool {
