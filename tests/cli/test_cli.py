@@ -101,6 +101,8 @@ def test_first_install_org_and_user(tmp_path):
 def test_billing_rerun_bills_nobody_twice_and_says_so(demo):
     with sqlite3.connect(demo) as c:
         accounts = c.execute("SELECT COUNT(*) FROM revenues_account").fetchone()[0]
+        # Business rates have no multipliers in law for 2027/28 yet: those accounts are listed as not billed.
+        council_tax = c.execute("SELECT COUNT(*) FROM revenues_account WHERE tax = 'council_tax'").fetchone()[0]
     assert accounts > 1000
     out = townhall("revenues", "bill", "--year", "2026", "--issued", "2026-03-10", db=demo)
     assert out.strip().splitlines()[-1] == f"billed {accounts} accounts: 0 created, {accounts} already billed"
@@ -135,6 +137,8 @@ def test_billing_run_killed_part_way_finishes_on_the_next(demo, tmp_path):
     with sqlite3.connect(db) as c:
         c.execute("INSERT INTO revenues_charge SELECT organisation_id, 2027, area, position, name, kind, band_d, band_d FROM revenues_charge WHERE year = 2026")
         accounts = c.execute("SELECT COUNT(*) FROM revenues_account").fetchone()[0]
+        # Business rates have no multipliers in law for 2027/28 yet: those accounts are listed as not billed.
+        council_tax = c.execute("SELECT COUNT(*) FROM revenues_account WHERE tax = 'council_tax'").fetchone()[0]
     run = subprocess.Popen([BIN, "revenues", "bill", "--year", "2027", "--issued", "2027-03-10", "--database-url", f"sqlite://{db}"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = run.stderr.readline()   # the first batch has committed
@@ -143,8 +147,10 @@ def test_billing_run_killed_part_way_finishes_on_the_next(demo, tmp_path):
     assert "of %d accounts" % accounts in first, first
     out = townhall("revenues", "bill", "--year", "2027", "--issued", "2027-03-10", db=db)
     last = out.strip().splitlines()[-1]
-    created, already = map(int, __import__("re").fullmatch(r"billed %d accounts: (\d+) created, (\d+) already billed" % accounts, last).groups())
-    assert already >= 500 and created + already == accounts, last
+    created, already = map(int, __import__("re").fullmatch(r"billed %d accounts: (\d+) created, (\d+) already billed" % council_tax, last).groups())
+    # The first batch of 500 committed before the kill (less any rates accounts in it, which were not billed).
+    assert already >= 500 - (accounts - council_tax) and created + already == council_tax, last
+    assert out.count("not billed BR") == accounts - council_tax and "no business rates multipliers" in out.lower(), out[-2000:]
     with sqlite3.connect(db) as c:
         per_account = c.execute("SELECT COUNT(*), MIN(n), MAX(n) FROM (SELECT account_id, COUNT(*) AS n FROM revenues_bill WHERE year = 2027 GROUP BY account_id)").fetchone()
-    assert per_account == (accounts, 1, 1)
+    assert per_account == (council_tax, 1, 1)
