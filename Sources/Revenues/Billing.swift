@@ -61,10 +61,9 @@ extension Revenues {
             let result = try BusinessRatesLiability.compute(year: year, liable: a.liable, values: values, adjustments: adjustments.map(\.adjustment))
             var lines: [NoticeLine] = []
             if let first = result.segments.first {
-                let pence = Double(first.multiplier) / 10
-                lines.append(NoticeLine(name: "Rateable value \(Money.format(first.rateableValue * 100)) × \(String(format: "%.1f", pence))p", amount: first.gross, previous: nil))
+                lines.append(NoticeLine(name: "Rateable value \(Money.format(first.rateableValue * 100)) × \(first.pence)", amount: first.gross, previous: nil))
                 for r in first.reliefs {
-                    lines.append(NoticeLine(name: "\(r.kind.title) (\(String(format: "%g", Double(r.basisPoints) / 100))%)", amount: -r.amount, previous: nil))
+                    lines.append(NoticeLine(name: "\(r.kind.title) (\(r.percent))", amount: -r.amount, previous: nil))
                 }
             }
             return .success(Assessment(total: result.total, band: nil, area: "", lines: lines, rates: result.segments))

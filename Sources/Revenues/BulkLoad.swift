@@ -58,12 +58,15 @@ extension Revenues {
                                                       closedAt: nil, createdAt: now, version: 1))
                 }
                 try await RevenuesStore.insert(accounts, on: db)
-                for seed in fresh where seed.singlePersonDiscount || seed.smallBusinessRateRelief {
-                    let kind: Adjustment.Kind = seed.tax == .councilTax ? .singlePersonDiscount : .smallBusinessRateRelief
-                    try await RevenuesStore.insertAdjustment(AccountAdjustment(id: StableUUID.make("\(seed.tax == .councilTax ? "spd" : "sbrr")/\(seed.id)").uuidString.lowercased(),
-                                                                               adjustment: Adjustment(kind: kind, span: DateSpan(from: seed.liableFrom, to: nil),
-                                                                                                      evidence: "Loaded with the account"), createdAt: now),
-                                                             account: seed.id, on: db)
+                for seed in fresh {
+                    // Each flag is its own adjustment kind, checked against the account's tax like any other adjustment.
+                    for (wanted, kind, key) in [(seed.singlePersonDiscount, Adjustment.Kind.singlePersonDiscount, "spd"), (seed.smallBusinessRateRelief, .smallBusinessRateRelief, "sbrr")]
+                    where wanted {
+                        let adjustment = try Adjustment(kind: kind, span: DateSpan(from: seed.liableFrom, to: nil), evidence: "Loaded with the account")
+                            .validated(against: [], tax: seed.tax)
+                        try await RevenuesStore.insertAdjustment(AccountAdjustment(id: StableUUID.make("\(key)/\(seed.id)").uuidString.lowercased(), adjustment: adjustment,
+                                                                                   createdAt: now), account: seed.id, on: db)
+                    }
                 }
                 try await AuditLog.record(AuditEntry(actor: actor, action: .import, entityType: "council_tax_account", entityID: nil,
                                                      changes: ["loaded": .init(old: nil, new: "\(fresh.count) accounts")], at: now), on: db)

@@ -30,42 +30,10 @@ public struct Revenues: Sendable {
     /// Loads council tax bands from CSV: `uprn,band[,effective_from][,area]` (also `parish` for `area`). Every rejected
     /// row is reported with its line and reason; the rest are upserted by UPRN and effective date, so a rerun changes nothing.
     public func importValuationList(csv text: String, by actor: Actor, now: Timestamp = .now) async throws -> ImportReport {
-        try actor.require(.revenuesManage)
-        let csv = try CSVRows(text)
-        guard csv.header.contains("uprn"), csv.header.contains("band") else {
-            throw TownhallError.invalid("file", "The header row must name uprn and band (and may name effective_from and area).", code: "unknown_format")
-        }
-        var report = ImportReport(format: "council tax valuation list")
-        report.rowsRead = csv.rows.count
-        var entries: [BandEntry] = [], seen: [String: Int] = [:]
-        for (line, values) in csv.rows {
-            do {
-                let uprn = try UPRN(parsing: values["uprn"] ?? "")
-                let band = try CouncilTaxBand.parse(values["band"] ?? "")
-                let from = try (values["effective_from"]).flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "effective_from") }
-                    ?? LocalDate(year: 1993, month: 4, day: 1)
-                let area = (values["area"] ?? values["parish"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-                guard area.count <= 40 else { throw TownhallError.invalid("area", "The charging area code is too long.") }
-                let key = "\(uprn)/\(from)"
-                if let first = seen[key] { throw TownhallError.invalid("uprn", "UPRN \(uprn) from \(from) is already on line \(first).", code: "duplicate_row") }
-                seen[key] = line
-                entries.append(BandEntry(uprn: uprn, from: from, band: band, area: area))
-            } catch let e as TownhallError {
-                report.rejected.append(.init(line: line, field: e.field, reason: e.message))
-            }
-        }
-        for start in stride(from: 0, to: entries.count, by: 1000) {
-            let batch = Array(entries[start..<min(start + 1000, entries.count)])
-            let created = try await database.transaction { try await RevenuesStore.upsertBands(batch, organisation: actor.organisationID, at: now, on: $0) }
-            report.created += created
-            report.updated += batch.count - created
-        }
-        let summary = report.summary
-        try await database.transaction { db in
-            try await AuditLog.record(AuditEntry(actor: actor, action: .import, entityType: "valuation_list", entityID: nil,
-                                                 changes: ["result": .init(old: nil, new: summary)], at: now), on: db)
-        }
-        return report
+        try await importList(csv: text, columns: ["uprn", "band"], optional: "effective_from and area", format: "council tax valuation list",
+                             entity: "valuation_list", by: actor, now: now, key: { ($0.uprn, $0.from) },
+                             parse: { try BandEntry.parse(uprn: $0["uprn"], band: $0["band"], from: $0["effective_from"], area: $0["area"] ?? $0["parish"]) },
+                             upsert: { try await RevenuesStore.upsertBands($0, organisation: $1, at: now, on: $2) })
     }
 
     /// Puts one dwelling in a band from a date (a new dwelling, or a band change after a VOA decision), then recalculates
@@ -76,9 +44,7 @@ public struct Revenues: Sendable {
             _ = try await RevenuesStore.upsertBands([entry], organisation: actor.organisationID, at: now, on: db)
             try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "valuation_list", entityID: String(entry.uprn.value),
                                                  changes: ["band": .init(old: nil, new: "\(entry.band.rawValue) from \(entry.from)")], at: now), on: db)
-            for account in try await RevenuesStore.accounts(uprn: entry.uprn, organisations: [actor.organisationID], on: db) where !account.isClosed && account.tax == .councilTax {
-                try await recalculate(account, actor: actor, now: now, on: db)
-            }
+            try await recalculateAccounts(uprn: entry.uprn, tax: .councilTax, actor: actor, now: now, on: db)
         }
     }
 
@@ -86,38 +52,10 @@ public struct Revenues: Sendable {
     /// as the VOA publishes it (whole pounds; `£` and commas are allowed). Every rejected row is reported with its line and
     /// reason; the rest are upserted by UPRN and effective date, so a rerun changes nothing.
     public func importRatingList(csv text: String, by actor: Actor, now: Timestamp = .now) async throws -> ImportReport {
-        try actor.require(.revenuesManage)
-        let csv = try CSVRows(text)
-        guard csv.header.contains("uprn"), csv.header.contains("rateable_value") else {
-            throw TownhallError.invalid("file", "The header row must name uprn and rateable_value (and may name effective_from and description).", code: "unknown_format")
-        }
-        var report = ImportReport(format: "business rates rating list")
-        report.rowsRead = csv.rows.count
-        var entries: [RatingEntry] = [], seen: [String: Int] = [:]
-        for (line, values) in csv.rows {
-            do {
-                let entry = try RatingEntry.parse(uprn: values["uprn"], rateableValue: values["rateable_value"], from: values["effective_from"],
-                                                  description: values["description"])
-                let key = "\(entry.uprn)/\(entry.from)"
-                if let first = seen[key] { throw TownhallError.invalid("uprn", "UPRN \(entry.uprn) from \(entry.from) is already on line \(first).", code: "duplicate_row") }
-                seen[key] = line
-                entries.append(entry)
-            } catch let e as TownhallError {
-                report.rejected.append(.init(line: line, field: e.field, reason: e.message))
-            }
-        }
-        for start in stride(from: 0, to: entries.count, by: 1000) {
-            let batch = Array(entries[start..<min(start + 1000, entries.count)])
-            let created = try await database.transaction { try await RevenuesStore.upsertRatings(batch, organisation: actor.organisationID, at: now, on: $0) }
-            report.created += created
-            report.updated += batch.count - created
-        }
-        let summary = report.summary
-        try await database.transaction { db in
-            try await AuditLog.record(AuditEntry(actor: actor, action: .import, entityType: "rating_list", entityID: nil,
-                                                 changes: ["result": .init(old: nil, new: summary)], at: now), on: db)
-        }
-        return report
+        try await importList(csv: text, columns: ["uprn", "rateable_value"], optional: "effective_from and description", format: "business rates rating list",
+                             entity: "rating_list", by: actor, now: now, key: { ($0.uprn, $0.from) },
+                             parse: { try RatingEntry.parse(uprn: $0["uprn"], rateableValue: $0["rateable_value"], from: $0["effective_from"], description: $0["description"]) },
+                             upsert: { try await RevenuesStore.upsertRatings($0, organisation: $1, at: now, on: $2) })
     }
 
     /// Gives a hereditament a rateable value from a date (a new entry, or a VOA alteration), then recalculates its accounts.
@@ -127,9 +65,53 @@ public struct Revenues: Sendable {
             _ = try await RevenuesStore.upsertRatings([entry], organisation: actor.organisationID, at: now, on: db)
             try await AuditLog.record(AuditEntry(actor: actor, action: .update, entityType: "rating_list", entityID: String(entry.uprn.value),
                                                  changes: ["rateable_value": .init(old: nil, new: "\(Money.format(entry.rateableValue * 100)) from \(entry.from)")], at: now), on: db)
-            for account in try await RevenuesStore.accounts(uprn: entry.uprn, organisations: [actor.organisationID], on: db) where !account.isClosed && account.tax == .businessRates {
-                try await recalculate(account, actor: actor, now: now, on: db)
+            try await recalculateAccounts(uprn: entry.uprn, tax: .businessRates, actor: actor, now: now, on: db)
+        }
+    }
+
+    /// A list import, either list: every row parsed and checked (the same UPRN and date twice is refused), rejected rows
+    /// reported by line, the rest upserted a thousand to a transaction, and one audit entry with the result.
+    func importList<Entry: Sendable>(csv text: String, columns: [String], optional: String, format: String, entity: String, by actor: Actor, now: Timestamp,
+                                     key: (Entry) -> (UPRN, LocalDate), parse: ([String: String]) throws -> Entry,
+                                     upsert: @escaping @Sendable ([Entry], OrganisationID, any SQLDatabase) async throws -> Int) async throws -> ImportReport {
+        try actor.require(.revenuesManage)
+        let csv = try CSVRows(text)
+        guard columns.allSatisfy(csv.header.contains) else {
+            throw TownhallError.invalid("file", "The header row must name \(columns.joined(separator: " and ")) (and may name \(optional)).", code: "unknown_format")
+        }
+        var report = ImportReport(format: format)
+        report.rowsRead = csv.rows.count
+        var entries: [Entry] = [], seen: [String: Int] = [:]
+        for (line, values) in csv.rows {
+            do {
+                let entry = try parse(values)
+                let (uprn, from) = key(entry)
+                if let first = seen["\(uprn)/\(from)"] { throw TownhallError.invalid("uprn", "UPRN \(uprn) from \(from) is already on line \(first).", code: "duplicate_row") }
+                seen["\(uprn)/\(from)"] = line
+                entries.append(entry)
+            } catch let e as TownhallError {
+                report.rejected.append(.init(line: line, field: e.field, reason: e.message))
             }
+        }
+        let org = actor.organisationID
+        for start in stride(from: 0, to: entries.count, by: 1000) {
+            let batch = Array(entries[start..<min(start + 1000, entries.count)])
+            let created = try await database.transaction { try await upsert(batch, org, $0) }
+            report.created += created
+            report.updated += batch.count - created
+        }
+        let summary = report.summary
+        try await database.transaction { db in
+            try await AuditLog.record(AuditEntry(actor: actor, action: .import, entityType: entity, entityID: nil,
+                                                 changes: ["result": .init(old: nil, new: summary)], at: now), on: db)
+        }
+        return report
+    }
+
+    /// After a list change: recalculates the open accounts of that tax for the property.
+    func recalculateAccounts(uprn: UPRN, tax: Tax, actor: Actor, now: Timestamp, on db: any SQLDatabase) async throws {
+        for account in try await RevenuesStore.accounts(uprn: uprn, organisations: [actor.organisationID], on: db) where !account.isClosed && account.tax == tax {
+            try await recalculate(account, actor: actor, now: now, on: db)
         }
     }
 

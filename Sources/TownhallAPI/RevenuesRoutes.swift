@@ -437,10 +437,7 @@ struct RevenuesRoutes {
             guard let raw = request.query("year"), !raw.isEmpty else { throw TownhallError.missing("year", "Give the financial year, like 2026.") }
             let year = try FinancialYear(parsing: raw)
             let asOf = try request.query("as_of").flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "as_of") } ?? .today()
-            let tax = try request.query("tax").flatMap { $0.isEmpty ? nil : $0 }.map { raw in
-                guard let t = Tax(rawValue: raw) else { throw TownhallError.invalid("tax", "tax is council_tax (BVPI 9) or business_rates (BVPI 10).", code: "invalid_tax") }
-                return t
-            } ?? .councilTax
+            let tax = try Tax.parse(request.query("tax"))
             let report = try await revenues.collectionReport(year: year, asOf: asOf, tax: tax, by: actor)
             switch request.query("format") ?? "json" {
             case "json": return try JSONResponse.make(report)

@@ -176,7 +176,7 @@ struct RevenuesPages: Sendable {
         } + bill.rates.map { s in
             let reliefs = s.reliefs.map { "less \($0.kind.title.lowercased()) \(Money.format($0.amount))" }
             return .init(period: "\(s.from) to \(s.to)", days: s.days, band: Money.format(s.rateableValue * 100),
-                         basis: (["\(String(format: "%.1f", Double(s.multiplier) / 10))p in the pound: \(Money.format(s.gross)) a year"] + reliefs).joined(separator: ", ")
+                         basis: (["\(s.pence) in the pound: \(Money.format(s.gross)) a year"] + reliefs).joined(separator: ", ")
                              + " = \(Money.format(s.net)) a year")
         }
         m.instalments = bill.instalments.map { .init(number: $0.number, due: $0.due.description, amount: Money.format($0.amount)) }

@@ -70,10 +70,7 @@ public struct NewCouncilTaxAccount: Sendable, Codable, Equatable {
 
     /// The checked parts: the UPRN, the liability period, and the instalment choices. Parties are resolved by the service.
     public func validated() throws -> (tax: Tax, uprn: UPRN, liable: DateSpan, day: Int, email: String?) {
-        let tax = try tax.flatMap { $0.isEmpty ? nil : $0 }.map { raw in
-            guard let t = Tax(rawValue: raw) else { throw TownhallError.invalid("tax", "The tax is council_tax or business_rates.", code: "invalid_tax") }
-            return t
-        } ?? .councilTax
+        let tax = try Tax.parse(tax)
         guard let raw = uprn else { throw TownhallError.missing("uprn", "Give the property's UPRN.") }
         let uprn = try UPRN(raw)
         guard let from = liableFrom, !from.isEmpty else { throw TownhallError.missing("liable_from", "Give the date liability starts (the move-in date).") }
@@ -222,6 +219,16 @@ public struct BandEntry: Sendable, Codable, Equatable {
     public var band: CouncilTaxBand
     public var area: String
     public init(uprn: UPRN, from: LocalDate, band: CouncilTaxBand, area: String) { self.uprn = uprn; self.from = from; self.band = band; self.area = area }
+
+    /// Checks one entry as imported. The effective date defaults to 1 April 1993, when council tax began.
+    public static func parse(uprn: String?, band: String?, from: String?, area: String?) throws -> BandEntry {
+        let uprn = try UPRN(parsing: uprn ?? "")
+        let band = try CouncilTaxBand.parse(band ?? "")
+        let day = try from.flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "effective_from") } ?? LocalDate(year: 1993, month: 4, day: 1)
+        let area = (area ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+        guard area.count <= 40 else { throw TownhallError.invalid("area", "The charging area code is too long.") }
+        return BandEntry(uprn: uprn, from: day, band: band, area: area)
+    }
 }
 
 /// One year on an account: the charge (latest bill), what has been paid toward it and where the instalments stand.

@@ -36,6 +36,15 @@ public enum Tax: String, Sendable, Codable, CaseIterable {
     public var title: String { self == .councilTax ? "Council tax" : "Business rates" }
     /// How letters name it mid-sentence.
     public var phrase: String { self == .councilTax ? "council tax" : "business rates" }
+    /// `council_tax` or `business_rates`; empty or absent is council tax.
+    public static func parse(_ raw: String?, field: String = "tax") throws -> Tax {
+        guard let raw, !raw.isEmpty else { return .councilTax }
+        guard let tax = Tax(rawValue: raw) else {
+            throw TownhallError.invalid(field, "\(field) is council_tax or business_rates.", code: "invalid_tax")
+        }
+        return tax
+    }
+
     /// The account number's prefix, and the name of its sequence.
     var referencePrefix: String { self == .councilTax ? "CT" : "BR" }
 }
@@ -82,6 +91,8 @@ public enum BusinessRatesLiability {
         public var reliefs: [Relief]
         public var net: Int64
         public var days: Int { to.dayNumber - from.dayNumber + 1 }
+        /// The multiplier as bills print it: "43.2p".
+        public var pence: String { "\(multiplier / 10).\(multiplier % 10)p" }
     }
 
     public struct Relief: Sendable, Equatable, Codable {
@@ -90,6 +101,8 @@ public enum BusinessRatesLiability {
         public var basisPoints: Int64
         public var amount: Int64
         public init(kind: Adjustment.Kind, basisPoints: Int64, amount: Int64) { self.kind = kind; self.basisPoints = basisPoints; self.amount = amount }
+        /// The share as bills print it: "50%", "66.67%".
+        public var percent: String { String(format: "%g%%", Double(basisPoints) / 100) }
     }
 
     public struct Result: Sendable, Equatable {
@@ -128,19 +141,10 @@ public enum BusinessRatesLiability {
     }
 
     public static func compute(year: FinancialYear, liable: DateSpan, values: [RatingEntry], adjustments: [Adjustment]) throws -> Result {
-        let first = max(year.start, liable.from), last = min(year.end, liable.to ?? year.end)
-        guard first <= last else { return Result(total: 0, segments: [], unlistedDays: 0) }
         let values = values.sorted { $0.from < $1.from }
-        var cuts = Set([first.dayNumber, last.dayNumber + 1])
-        for v in values { cuts.insert(v.from.dayNumber) }
-        for a in adjustments {
-            cuts.insert(a.span.from.dayNumber)
-            if let to = a.span.to { cuts.insert(to.dayNumber + 1) }
-        }
-        let points = cuts.filter { $0 >= first.dayNumber && $0 <= last.dayNumber + 1 }.sorted()
         var segments: [Segment] = [], unlisted = 0
         var numerator: Int64 = 0
-        for (start, next) in zip(points, points.dropFirst()) {
+        for (start, next) in DayRuns.of(year: year, liable: liable, changes: values.map(\.from), adjustments: adjustments) {
             let day = LocalDate(dayNumber: start)
             guard let rv = values.last(where: { $0.from <= day })?.rateableValue else { unlisted += next - start; continue }
             var segment = try annual(year: year, rateableValue: rv, adjustments: adjustments.filter { $0.span.contains(day) })

@@ -142,6 +142,24 @@ public struct Adjustment: Sendable, Codable, Equatable {
     }
 }
 
+/// The runs of days in a year's liability over which nothing changes, as (first day, day after the last) day numbers: cut
+/// on every date something starts (a list entry, an adjustment) and the day after something ends. Empty when the account
+/// is not liable in the year.
+enum DayRuns {
+    static func of(year: FinancialYear, liable: DateSpan, changes: [LocalDate], adjustments: [Adjustment]) -> [(start: Int, next: Int)] {
+        let first = max(year.start, liable.from), last = min(year.end, liable.to ?? year.end)
+        guard first <= last else { return [] }
+        var cuts = Set([first.dayNumber, last.dayNumber + 1])
+        for d in changes { cuts.insert(d.dayNumber) }
+        for a in adjustments {
+            cuts.insert(a.span.from.dayNumber)
+            if let to = a.span.to { cuts.insert(to.dayNumber + 1) }
+        }
+        let points = cuts.filter { $0 >= first.dayNumber && $0 <= last.dayNumber + 1 }.sorted()
+        return zip(points, points.dropFirst()).map { (start: $0, next: $1) }
+    }
+}
+
 /// A dwelling's band over time, from the valuation list: each entry holds from its date until the next one's.
 public struct BandHistory: Sendable, Equatable {
     public var entries: [(from: LocalDate, band: CouncilTaxBand)]
@@ -180,19 +198,9 @@ public enum CouncilTaxLiability {
     ///   - liable: the account's liability period (move-in to move-out).
     ///   - charges: the year's charges for the dwelling's area.
     public static func compute(year: FinancialYear, liable: DateSpan, bands: BandHistory, adjustments: [Adjustment], charges: CouncilTaxCharges) -> Result {
-        let first = max(year.start, liable.from), last = min(year.end, liable.to ?? year.end)
-        guard first <= last else { return Result(total: 0, segments: [], unbandedDays: 0) }
-        // Cut points: every date on which something starts, or the day after something ends.
-        var cuts = Set([first.dayNumber, last.dayNumber + 1])
-        for e in bands.entries { cuts.insert(e.from.dayNumber) }
-        for a in adjustments {
-            cuts.insert(a.span.from.dayNumber)
-            if let to = a.span.to { cuts.insert(to.dayNumber + 1) }
-        }
-        let points = cuts.filter { $0 >= first.dayNumber && $0 <= last.dayNumber + 1 }.sorted()
         var segments: [Segment] = [], unbanded = 0
         var numerator: Int64 = 0
-        for (start, next) in zip(points, points.dropFirst()) {
+        for (start, next) in DayRuns.of(year: year, liable: liable, changes: bands.entries.map(\.from), adjustments: adjustments) {
             let day = LocalDate(dayNumber: start)
             guard let band = bands.band(on: day) else { unbanded += next - start; continue }
             let active = adjustments.filter { $0.span.contains(day) }

@@ -26,7 +26,7 @@ extension RevenuesStore {
         return result
     }
 
-    /// An organisation's refunds, newest first, optionally of one status, after a cursor (created_at/id).
+    /// An organisation's refunds, newest first, optionally of one status.
     static func refunds(organisation: OrganisationID, status: Refund.Status?, limit: Int, on db: any SQLDatabase) async throws -> [Refund] {
         var q: SQLQueryString = "SELECT * FROM revenues_refund WHERE organisation_id = \(bind: organisation.string)"
         if let status { q += " AND status = \(bind: status.rawValue)" }
