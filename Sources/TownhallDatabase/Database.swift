@@ -11,15 +11,19 @@ import TownhallKernel
 public enum Engine: String, Sendable { case sqlite, postgres }
 
 /// The one way the areas reach storage. Reads run on a pool; every write runs in `transaction`, which commits all of
-/// the closure's statements or none. On SQLite, writes go through one writer connection (WAL lets readers carry on);
+/// the closure's statements or none. On SQLite, writes go through one writer connection (WAL lets readers carry on),
+/// on a thread of its own, and statements step on the calling thread (see `DirectSQLite.swift`);
 /// on PostgreSQL, through the pool, so many app nodes can share one database.
 // The pools are thread-safe (AsyncKit documents EventLoopGroupConnectionPool as such) but not marked Sendable.
 public final class Database: @unchecked Sendable {
     public let engine: Engine
     public let location: DatabaseLocation
     let logger: Logger
-    private let readers: EventLoopGroupConnectionPool<SQLiteConnectionSourceWithPragmas>?
-    private let writer: EventLoopGroupConnectionPool<SQLiteConnectionSourceWithPragmas>?
+    private let readers: DirectSQLitePool?
+    private let writer: DirectSQLitePool?
+    /// The SQLite writer's own thread: every transaction's closure runs there.
+    private let writerThread: MultiThreadedEventLoopGroup?
+    private let writerExecutor: EventLoopTaskExecutor?
     private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
     public static func open(_ location: DatabaseLocation, logger: Logger, searchPath: [String]? = nil, poolSize: Int = 4) async throws -> Database {
@@ -35,25 +39,29 @@ public final class Database: @unchecked Sendable {
     private init(location: DatabaseLocation, logger: Logger, searchPath: [String]?, poolSize: Int) throws {
         self.location = location
         self.logger = logger
-        let group = MultiThreadedEventLoopGroup.singleton
         switch location {
         case .sqlite(let path):
             engine = .sqlite
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let source = SQLiteConnectionSourceWithPragmas(path: path)
-            readers = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: poolSize, requestTimeout: .seconds(30), logger: logger, on: group)
-            // One writer, on one event loop: the pool's wait queue serialises writers without a lock of our own.
-            writer = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), logger: logger, on: MultiThreadedEventLoopGroup(numberOfThreads: 1))
+            // Readers are opened as needed; the headroom serves reads nested inside reads.
+            readers = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: poolSize * 4)
+            // One writer: the pool's wait queue serialises writers without a lock of our own.
+            writer = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: 1)
+            let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            writerThread = thread
+            writerExecutor = EventLoopTaskExecutor(thread.next())
             postgres = nil
         case .postgres(let url):
             engine = .postgres
             var configuration = try SQLPostgresConfiguration(url: url)
             configuration.searchPath = searchPath
             postgres = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
-                                                    maxConnectionsPerEventLoop: poolSize, requestTimeout: .seconds(30), logger: logger, on: group)
+                                                    maxConnectionsPerEventLoop: poolSize, requestTimeout: .seconds(30), logger: logger, on: MultiThreadedEventLoopGroup.singleton)
             readers = nil
             writer = nil
+            writerThread = nil
+            writerExecutor = nil
         }
     }
 
@@ -61,7 +69,7 @@ public final class Database: @unchecked Sendable {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors {
             if let postgres { return try await body(postgres.database(logger: logger).sql(queryLogLevel: nil)) }
-            return try await Database.withSQLite(self.readers!, logger: self.logger, body)
+            return try await self.readers!.withConnection { try await body(DirectSQLiteDatabase(connection: $0, logger: self.logger)) }
         }
     }
 
@@ -81,20 +89,17 @@ public final class Database: @unchecked Sendable {
         }
         return try await translatingErrors {
             if let postgres { return try await postgres.database(logger: logger).sql(queryLogLevel: nil).withSession(run) }
-            return try await Database.withSQLite(self.writer!, logger: self.logger, run)
+            // On the writer's thread from the start: the wait for the writer, the statements and the commit all happen there.
+            return try await withTaskExecutorPreference(self.writerExecutor!) {
+                try await self.writer!.withConnection { try await run(DirectSQLiteDatabase(connection: $0, logger: self.logger)) }
+            }
         }
     }
 
-    private static func withSQLite<T: Sendable>(_ pool: EventLoopGroupConnectionPool<SQLiteConnectionSourceWithPragmas>, logger: Logger,
-                                                _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await pool.withConnection(logger: logger) { connection in
-            connection.eventLoop.makeFutureWithTask { try await body(connection.sql(queryLogLevel: nil)) }
-        }.get()
-    }
-
     public func shutdown() async {
-        try? await readers?.shutdownAsync()
-        try? await writer?.shutdownAsync()
+        readers?.close()
+        writer?.close()
+        try? await writerThread?.shutdownGracefully()
         try? await postgres?.shutdownAsync()
     }
 
@@ -110,27 +115,18 @@ public final class Database: @unchecked Sendable {
 
     public static func isUniqueViolation(_ error: any Error) -> Bool {
         if let e = error as? PSQLError, e.serverInfo?[.sqlState] == "23505" { return true }
-        if let e = error as? SQLiteError, e.reason == .constraint || e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed {
-            return e.message.contains("UNIQUE") || e.message.contains("PRIMARY KEY")
-        }
-        return false
+        return (error as? SQLiteStatementError)?.isUniqueViolation ?? false
     }
 }
 
-/// SQLite connections with the settings every Townhall connection needs: WAL so readers never wait for the writer,
-/// foreign keys enforced, and a busy timeout rather than an immediate "database is locked".
-struct SQLiteConnectionSourceWithPragmas: ConnectionPoolSource {
-    let path: String
-
-    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop).flatMap { connection in
-            // Memory-mapped reads: pages come from the OS page cache (shared by every connection) without a read() call each,
-            // which is what large scans such as recomputing every case's service level spend their time on otherwise.
-            let pragmas = ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                           "PRAGMA synchronous = FULL", "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = 1073741824"]
-            return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { chain, pragma in
-                chain.flatMap { connection.query(pragma).map { _ in } }
-            }.map { connection }
-        }
-    }
+extension Database {
+    /// The settings every Townhall SQLite connection needs: WAL so readers never wait for the writer, foreign keys
+    /// enforced, and a busy timeout rather than an immediate "database is locked".
+    static let sqlitePragmas = [
+        "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL",
+        "PRAGMA temp_store = MEMORY",
+        // Memory-mapped reads: pages come from the OS page cache (shared by every connection) without a read() call each,
+        // which is what large scans such as recomputing every case's service level spend their time on otherwise.
+        "PRAGMA mmap_size = 1073741824",
+    ]
 }

@@ -1,11 +1,11 @@
 import Foundation
 
 /// A row identifier tagged with the entity it names, so a `PersonID` can never be passed where an
-/// `OrganisationID` is wanted. Stored and sent as the lower-case UUID string.
+/// `OrganisationID` is wanted. Stored and sent as the lower-case UUID string. New ones are time-ordered (`UUID.timeOrdered`).
 public struct Identifier<Entity>: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     public let uuid: UUID
 
-    public init(_ uuid: UUID = UUID()) { self.uuid = uuid }
+    public init(_ uuid: UUID = .timeOrdered()) { self.uuid = uuid }
 
     /// Parses the canonical string form; `nil` for anything that is not a UUID.
     public init?(_ string: String) {
@@ -90,5 +90,22 @@ public enum StableUUID {
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+extension UUID {
+    /// A version 7 UUID (RFC 9562): the Unix time in milliseconds, then 74 random bits. Ids made one after another sort
+    /// together, so a new row's key lands on the index's last page instead of a random one: a batch of inserts dirties a
+    /// page or two per index rather than one each, which is most of what a commit writes to disk.
+    public static func timeOrdered(at date: Date = Date()) -> UUID {
+        let millis = UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded()))
+        var random = SystemRandomNumberGenerator()
+        let a = random.next() as UInt64, b = random.next() as UInt64
+        return UUID(uuid: (UInt8(truncatingIfNeeded: millis >> 40), UInt8(truncatingIfNeeded: millis >> 32), UInt8(truncatingIfNeeded: millis >> 24),
+                           UInt8(truncatingIfNeeded: millis >> 16), UInt8(truncatingIfNeeded: millis >> 8), UInt8(truncatingIfNeeded: millis),
+                           0x70 | UInt8(truncatingIfNeeded: a) & 0x0F, UInt8(truncatingIfNeeded: a >> 8),
+                           0x80 | UInt8(truncatingIfNeeded: b) & 0x3F, UInt8(truncatingIfNeeded: b >> 8), UInt8(truncatingIfNeeded: b >> 16),
+                           UInt8(truncatingIfNeeded: b >> 24), UInt8(truncatingIfNeeded: b >> 32), UInt8(truncatingIfNeeded: b >> 40),
+                           UInt8(truncatingIfNeeded: b >> 48), UInt8(truncatingIfNeeded: b >> 56)))
     }
 }

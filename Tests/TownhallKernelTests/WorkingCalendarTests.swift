@@ -172,4 +172,24 @@ extension Int64 {
         #expect(Identifier<OrganisationTag>("3f2b6c1e8d4a-4b7e-9c3d-2a1f0e5b6c7d0") == nil)
         #expect(Identifier<OrganisationTag>("") == nil)
     }
+
+    @Test func newIdentifiersAreVersion7AndSortByTime() throws {
+        let t = Date(timeIntervalSince1970: 1_795_000_000.123)   // 2026-11-18
+        let ids = (0..<200).map { UUID.timeOrdered(at: Date(timeIntervalSince1970: Double(1_795_000_000_123 + $0) / 1000)) }
+        for id in ids {
+            let s = id.uuidString.lowercased()
+            #expect(Array(s)[14] == "7")                                   // version 7
+            #expect("89ab".contains(Array(s)[19]))                         // RFC 9562 variant
+            #expect(String(s.prefix(8) + s.dropFirst(9).prefix(4)) == String(1_795_000_000_123 + ids.firstIndex(of: id)!, radix: 16).leftPadded(12))
+        }
+        #expect(ids.map { $0.uuidString } == ids.map { $0.uuidString }.sorted())   // a millisecond later sorts later
+        #expect(Set(ids).count == ids.count)
+        let sameMillisecond = (0..<1000).map { _ in UUID.timeOrdered(at: t) }
+        #expect(Set(sameMillisecond).count == 1000)                       // the random bits keep them apart
+        #expect(Identifier<OrganisationTag>().string.dropFirst(14).first == "7")
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

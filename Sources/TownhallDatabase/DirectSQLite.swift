@@ -1,0 +1,328 @@
+import AsyncKit
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLKit
+import SQLiteKit
+import VaporCSQLite
+
+// Why not SQLiteNIO's own connection: it runs every statement on a thread pool and hands the result back to an event
+// loop, so a statement costs two or three thread switches whatever it does (measured: 43 % of the Open311 server's time
+// went to the kernel switching threads). Here statements step on the calling thread, with no hop: reads where the
+// caller is, and every transaction on the writer's own thread (see `Database.transaction`), so a commit's sync to disk
+// never holds up a Swift concurrency thread. Prepared statements are kept for reuse. The SQL, the binds and the row decoding are still SQLKit's and SQLiteKit's
+// (`SQLiteDialect`, `SQLiteDataEncoder`, `SQLiteDataDecoder`), so stores see exactly what they saw before.
+
+/// One open SQLite database handle, used by one pool checkout at a time.
+final class DirectSQLiteConnection: @unchecked Sendable {
+    /// Only for SQLKit's future-returning `execute`, which completes before it returns.
+    let eventLoop: any EventLoop
+    private let lock = NIOLock()
+    // Guarded by `lock`.
+    private var handle: OpaquePointer?
+    private var statements: [String: PreparedStatement] = [:]
+    /// Enough for every statement a module repeats; multi-row inserts of odd sizes come and go past it.
+    private static let statementCacheSize = 200
+
+    private static let initialise: Void = { _ = sqlite_nio_sqlite3_initialize() }()
+
+    init(path: String, on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) throws {
+        _ = Self.initialise
+        var handle: OpaquePointer?
+        // NOMUTEX: this type's lock already serialises use of the handle.
+        let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteStatementError(code: status, message: "\(message) (\(path))")
+        }
+        self.handle = handle
+        self.eventLoop = eventLoop
+    }
+
+    func close() {
+        lock.withLock {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+            statements = [:]
+            sqlite_nio_sqlite3_close_v2(handle)
+            handle = nil
+        }
+    }
+
+    /// Prepares (or reuses) `sql`, binds `binds`, and steps through every row on the calling thread.
+    func run(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder, _ onRow: (any SQLRow) -> Void) throws {
+        try lock.withLock {
+            guard let handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "the connection is closed") }
+            let statement = try prepared(sql, on: handle)
+            defer {
+                sqlite_nio_sqlite3_reset(statement.handle)
+                sqlite_nio_sqlite3_clear_bindings(statement.handle)
+                if !statement.cached { sqlite_nio_sqlite3_finalize(statement.handle) }
+            }
+            for (offset, bind) in binds.enumerated() {
+                try check(Self.bind(bind, at: Int32(offset + 1), to: statement.handle), handle)
+            }
+            while true {
+                let status = sqlite_nio_sqlite3_step(statement.handle)
+                if status == SQLITE_DONE { return }
+                guard status == SQLITE_ROW else { throw SQLiteStatementError(code: status, handle: handle) }
+                onRow(DirectSQLiteRow(columns: statement.columns, values: try Self.values(of: statement), decoder: decoder))
+            }
+        }
+    }
+
+    private func prepared(_ sql: String, on handle: OpaquePointer) throws -> PreparedStatement {
+        if let statement = statements[sql] { return statement }
+        let cache = statements.count < Self.statementCacheSize
+        var raw: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &raw, nil)
+        guard status == SQLITE_OK, let raw else { throw SQLiteStatementError(code: status, handle: handle) }
+        let statement = PreparedStatement(handle: raw, cached: cache)
+        if cache { statements[sql] = statement }
+        return statement
+    }
+
+    private func check(_ status: Int32, _ handle: OpaquePointer) throws {
+        guard status == SQLITE_OK else { throw SQLiteStatementError(code: status, handle: handle) }
+    }
+
+    private static func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .integer(let value): return sqlite_nio_sqlite3_bind_int64(statement, index, Int64(value))
+        case .float(let value): return sqlite_nio_sqlite3_bind_double(statement, index, value)
+        case .null: return sqlite_nio_sqlite3_bind_null(statement, index)
+        case .text(let value):
+            return sqlite_nio_sqlite3_bind_text64(statement, index, value, UInt64(value.utf8.count), transient, UInt8(SQLITE_UTF8))
+        case .blob(let buffer):
+            return buffer.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient)
+            }
+        }
+    }
+
+    private static func values(of statement: PreparedStatement) throws -> [SQLiteData] {
+        let handle = statement.handle
+        return (0..<Int32(statement.columns.names.count)).map { column in
+            switch sqlite_nio_sqlite3_column_type(handle, column) {
+            case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(handle, column)))
+            case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(handle, column))
+            case SQLITE_TEXT:
+                let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+                guard let text = sqlite_nio_sqlite3_column_text(handle, column) else { return .text("") }
+                return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+            case SQLITE_BLOB:
+                let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+                var buffer = ByteBufferAllocator().buffer(capacity: count)
+                if let bytes = sqlite_nio_sqlite3_column_blob(handle, column) {
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+                }
+                return .blob(buffer)
+            default: return .null
+            }
+        }
+    }
+}
+
+/// A prepared statement and its column names, which stay the same for every run.
+private final class PreparedStatement {
+    let handle: OpaquePointer
+    let cached: Bool
+    let columns: DirectSQLiteColumns
+
+    init(handle: OpaquePointer, cached: Bool) {
+        self.handle = handle
+        self.cached = cached
+        let names = (0..<sqlite_nio_sqlite3_column_count(handle)).map { String(cString: sqlite_nio_sqlite3_column_name(handle, $0)) }
+        columns = DirectSQLiteColumns(names: names)
+    }
+}
+
+final class DirectSQLiteColumns: Sendable {
+    let names: [String]
+    let offsets: [String: Int]
+
+    init(names: [String]) {
+        self.names = names
+        offsets = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// A row as SQLKit sees it, decoded by SQLiteKit's decoder exactly as SQLiteKit's own rows are.
+struct DirectSQLiteRow: SQLRow {
+    let columns: DirectSQLiteColumns
+    let values: [SQLiteData]
+    let decoder: SQLiteDataDecoder
+
+    var allColumns: [String] { columns.names }
+    func contains(column: String) -> Bool { columns.offsets[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let offset = columns.offsets[column] else { return true }
+        return values[offset] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let offset = columns.offsets[column] else {
+            throw DecodingError.keyNotFound(SQLiteColumnKey(column), .init(codingPath: [], debugDescription: "no column \(column) in the row"))
+        }
+        return try decoder.decode(D.self, from: values[offset])
+    }
+}
+
+private struct SQLiteColumnKey: CodingKey {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
+}
+
+/// A statement SQLite refused, with its extended result code (for example 2067, a UNIQUE constraint).
+public struct SQLiteStatementError: Error, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+
+    init(code: Int32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(code: Int32, handle: OpaquePointer) {
+        self.code = sqlite_nio_sqlite3_extended_errcode(handle)
+        message = String(cString: sqlite_nio_sqlite3_errmsg(handle))
+    }
+
+    public var isUniqueViolation: Bool { code == 2067 || code == 1555 } // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
+    public var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// `SQLDatabase` over one checked-out connection.
+struct DirectSQLiteDatabase: SQLDatabase {
+    let connection: DirectSQLiteConnection
+    let logger: Logger
+    var eventLoop: any EventLoop { connection.eventLoop }
+    var dialect: any SQLDialect { SQLiteDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+    private static let encoder = SQLiteDataEncoder()
+    private static let decoder = SQLiteDataDecoder()
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        do {
+            try run(query, onRow)
+            return eventLoop.makeSucceededVoidFuture()
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try run(query, onRow)
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+
+    private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
+        let (sql, binds) = serialize(query)
+        try connection.run(sql, try binds.map { try Self.encoder.encode($0) }, decoder: Self.decoder, onRow)
+    }
+}
+
+/// Connections to one SQLite file, opened when first needed (with `pragmas`) and kept for reuse, at most `maximum` at
+/// once; a caller past that waits for one to come back. Taking an idle connection is a lock, not a thread switch.
+final class DirectSQLitePool: @unchecked Sendable {
+    let path: String
+    let pragmas: [String]
+    let maximum: Int
+    private let lock = NIOLock()
+    // Guarded by `lock`.
+    private var idle: [DirectSQLiteConnection] = []
+    private var opened = 0
+    private var waiting: [CheckedContinuation<DirectSQLiteConnection, any Error>] = []
+    private var closed = false
+
+    init(path: String, pragmas: [String], maximum: Int) {
+        self.path = path
+        self.pragmas = pragmas
+        self.maximum = maximum
+    }
+
+    /// Runs `body` with a connection of its own, returned to the pool afterwards whatever happens.
+    func withConnection<T>(_ body: (DirectSQLiteConnection) async throws -> T) async throws -> T {
+        let connection = try await acquire()
+        defer { release(connection) }
+        return try await body(connection)
+    }
+
+    private enum Next { case take(DirectSQLiteConnection), open, wait, closed }
+
+    private func acquire() async throws -> DirectSQLiteConnection {
+        let next: Next = lock.withLock {
+            if closed { return .closed }
+            if let connection = idle.popLast() { return .take(connection) }
+            if opened < maximum { opened += 1; return .open }
+            return .wait
+        }
+        switch next {
+        case .take(let connection): return connection
+        case .closed: throw SQLiteStatementError(code: SQLITE_MISUSE, message: "the database is shut down")
+        case .open:
+            do { return try open() } catch { lock.withLock { opened -= 1 }; throw error }
+        case .wait:
+            return try await withCheckedThrowingContinuation { continuation in
+                let ready: DirectSQLiteConnection? = lock.withLock {
+                    if let connection = idle.popLast() { return connection }
+                    waiting.append(continuation)
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+    }
+
+    private func release(_ connection: DirectSQLiteConnection) {
+        let next: CheckedContinuation<DirectSQLiteConnection, any Error>? = lock.withLock {
+            if waiting.isEmpty { idle.append(connection); return nil }
+            return waiting.removeFirst()
+        }
+        next?.resume(returning: connection)
+    }
+
+    private func open() throws -> DirectSQLiteConnection {
+        let connection = try DirectSQLiteConnection(path: path)
+        do {
+            for pragma in pragmas { try connection.run(pragma, [], decoder: SQLiteDataDecoder()) { _ in } }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// Closes the idle connections; one still in use is closed by the operating system when the process ends.
+    func close() {
+        let (connections, waiters) = lock.withLock {
+            closed = true
+            defer { idle = []; waiting = [] }
+            return (idle, waiting)
+        }
+        connections.forEach { $0.close() }
+        waiters.forEach { $0.resume(throwing: SQLiteStatementError(code: SQLITE_MISUSE, message: "the database is shut down")) }
+    }
+}
+
+/// A task executor that runs jobs on one NIO event loop.
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    let loop: any EventLoop
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
