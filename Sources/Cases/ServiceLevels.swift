@@ -69,13 +69,15 @@ extension Cases {
         var after = ""
         var done = 0
         let engine = database.engine
+        // Calendars and targets are read once for the run: each calendar then builds its day table once, not once a batch.
+        var cached = ClockInputs()
         while true {
-            let last = after
-            let (count, lastKey) = try await database.transaction { db -> (Int, String) in
+            let last = after, known = cached
+            let (count, lastKey, inputsAfter) = try await database.transaction { db -> (Int, String, ClockInputs) in
                 let (rows, lastKey) = try await CasesStore.clockRows(after: last, organisation: organisation, limit: batch, engine: engine, on: db)
-                guard !rows.isEmpty else { return (0, last) }
+                guard !rows.isEmpty else { return (0, last, known) }
                 let histories = try await CasesStore.statusHistories(cases: try rows.map { try $0.id("id") }, on: db)
-                var inputs = ClockInputs()
+                var inputs = known
                 var updates: [[any Encodable & Sendable]] = []
                 for row in rows {
                     let id: CaseID = try row.id("id")
@@ -89,8 +91,9 @@ extension Cases {
                     }
                 }
                 try await CasesStore.applyClocks(updates, engine: engine, on: db)
-                return (rows.count, lastKey)
+                return (rows.count, lastKey, inputs)
             }
+            cached = inputsAfter
             done += count
             after = lastKey
             if count < batch { break }

@@ -161,6 +161,15 @@ extension Revenues {
         }
     }
 
+    /// One stage, whatever its status.
+    public func recoveryAction(_ id: RecoveryActionID, by actor: Actor) async throws -> RecoveryAction {
+        try actor.require(.revenuesRead)
+        guard let action = try await database.read({
+            try await RevenuesStore.actions(organisation: actor.organisationID, status: nil, stage: nil, ids: [id], after: nil, limit: 1, on: $0).first
+        }) else { throw TownhallError.notFound("Recovery stage \(id)", field: "id") }
+        return action
+    }
+
     /// Issues proposed stages (the ones named, or every proposed one of a stage): each is checked again against the
     /// timetable on `today`, so a stage paid off or held by an arrangement since it was proposed is withdrawn rather than
     /// sent. Issuing dates the letter, sets its pay-by or hearing date, adds any costs to the account and queues the letter.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Civil time in the UK (Europe/London): GMT in winter, BST (UTC+1) from 01:00 UTC on the last Sunday of March to
 /// 01:00 UTC on the last Sunday of October (Summer Time Order 2002). Computed rather than asked of Foundation's time-zone
@@ -62,11 +63,19 @@ public enum LondonTime {
 /// in this time, so a report made on Friday evening with a "1 working day" target is due at close on Monday.
 public struct WorkingCalendar: Sendable, Equatable, Codable {
     /// ISO weekdays worked (1 Monday … 7 Sunday).
-    public var workingDays: Set<Int>
+    public var workingDays: Set<Int> { didSet { days = DayTableBox() } }
     /// Opening and closing, in minutes after midnight, London time.
-    public var opensAt: Int
-    public var closesAt: Int
-    public var holidays: Set<LocalDate>
+    public var opensAt: Int { didSet { days = DayTableBox() } }
+    public var closesAt: Int { didSet { days = DayTableBox() } }
+    public var holidays: Set<LocalDate> { didSet { days = DayTableBox() } }
+    /// Each day's opening hours and the running totals of working time, made on first use and shared by copies.
+    private var days = DayTableBox()
+
+    private enum CodingKeys: String, CodingKey { case workingDays, opensAt, closesAt, holidays }
+
+    public static func == (a: WorkingCalendar, b: WorkingCalendar) -> Bool {
+        a.workingDays == b.workingDays && a.opensAt == b.opensAt && a.closesAt == b.closesAt && a.holidays == b.holidays
+    }
 
     public init(workingDays: Set<Int> = [1, 2, 3, 4, 5], opensAt: Int = 9 * 60, closesAt: Int = 17 * 60, holidays: Set<LocalDate> = []) throws {
         guard !workingDays.isEmpty, workingDays.allSatisfy({ (1...7).contains($0) }) else {
@@ -94,6 +103,18 @@ public struct WorkingCalendar: Sendable, Equatable, Codable {
 
     public func workingSeconds(from: Int, to: Int) -> Int {
         guard to > from else { return 0 }
+        let first = LondonTime.local(utcSeconds: from).date.dayNumber, last = LondonTime.local(utcSeconds: to).date.dayNumber
+        let t = table
+        guard let f = t.index(first), let l = t.index(last) else { return dayByDay(from: from, to: to) }
+        func part(_ i: Int) -> Int { t.isWorking(i) ? max(0, min(t.close[i], to) - max(t.open[i], from)) : 0 }
+        if f == l { return part(f) }
+        // Days strictly between the two are worked whole.
+        return part(f) + (t.secondsBefore[l] - t.secondsBefore[f + 1]) + part(l)
+    }
+
+    /// The same sum a day at a time: for instants outside the table, and to check the table against.
+    func dayByDay(from: Int, to: Int) -> Int {
+        guard to > from else { return 0 }
         let first = LondonTime.local(utcSeconds: from).date, last = LondonTime.local(utcSeconds: to).date
         var total = 0
         var day = first
@@ -110,6 +131,23 @@ public struct WorkingCalendar: Sendable, Equatable, Codable {
 
     /// The instant `seconds` of working time after `from` (at the close of the day it runs out on, if it runs out exactly then).
     public func adding(workingSeconds seconds: Int, to from: Int) -> Int {
+        let t = table
+        guard seconds > 0, let f = t.index(LondonTime.local(utcSeconds: from).date.dayNumber) else { return addingDayByDay(workingSeconds: seconds, to: from) }
+        var remaining = seconds
+        if t.isWorking(f) {
+            let start = max(t.open[f], from)
+            if t.close[f] > start {
+                if start + remaining <= t.close[f] { return start + remaining }
+                remaining -= t.close[f] - start
+            }
+        }
+        // The first later day by whose close the remaining time is used up: a working day, since the total only grows on those.
+        let base = t.secondsBefore[f + 1]
+        guard let d = t.firstDay(after: f, where: { t.secondsBefore[$0 + 1] - base >= remaining }) else { return addingDayByDay(workingSeconds: seconds, to: from) }
+        return t.open[d] + remaining - (t.secondsBefore[d] - base)
+    }
+
+    func addingDayByDay(workingSeconds seconds: Int, to from: Int) -> Int {
         var remaining = max(0, seconds)
         var day = LondonTime.local(utcSeconds: from).date
         // A calendar with no working days at all is refused at init; holidays cannot fill more than a few years.
@@ -131,6 +169,16 @@ public struct WorkingCalendar: Sendable, Equatable, Codable {
     /// or after closing, counts from the next working day, as contact centres count it.
     public func closeOfWorkingDay(_ days: Int, after from: Int) -> Int {
         let (date, minute) = LondonTime.local(utcSeconds: from)
+        let t = table
+        guard let f = t.index(date.dayNumber) else { return closeOfWorkingDayByDay(days, after: from) }
+        // Day 0: the day of receipt if worked and still open, else the next working day; then `days` working days on.
+        let base = t.workingDaysBefore[f] + (t.isWorking(f) && minute >= closesAt ? 1 : 0)
+        guard let d = t.firstDay(after: f - 1, where: { t.workingDaysBefore[$0 + 1] - base >= max(0, days) + 1 }) else { return closeOfWorkingDayByDay(days, after: from) }
+        return t.close[d]
+    }
+
+    func closeOfWorkingDayByDay(_ days: Int, after from: Int) -> Int {
+        let (date, minute) = LondonTime.local(utcSeconds: from)
         var day = date
         var counted = 0
         // The day of receipt counts as day 0; if it is not a working day or it came after closing, the next working day is day 0.
@@ -142,6 +190,67 @@ public struct WorkingCalendar: Sendable, Equatable, Codable {
             if isWorkingDay(day) { counted += 1 }
         }
         return LondonTime.utcSeconds(date: day, minute: closesAt)
+    }
+}
+
+extension WorkingCalendar {
+    var table: DayTable { days.table(for: self) }
+
+    /// Working time day by day from 2000 to 2100 (36,525 days, about 1 MB): each day's opening and closing instants and
+    /// the working seconds and days before it. Sums over any span are then two subtractions, where walking the days one
+    /// at a time was most of the cost of recomputing a million service levels.
+    final class DayTable: Sendable {
+        static let firstDay = 10_957   // 2000-01-01
+        static let dayCount = 36_525
+        let open: [Int], close: [Int]
+        /// Running totals: working seconds and working days in the table's days before day i (so `count + 1` entries).
+        let secondsBefore: [Int], workingDaysBefore: [Int]
+
+        init(_ calendar: WorkingCalendar) {
+            var open = [Int](repeating: 0, count: Self.dayCount), close = [Int](repeating: 0, count: Self.dayCount)
+            var seconds = [Int](repeating: 0, count: Self.dayCount + 1), days = [Int](repeating: 0, count: Self.dayCount + 1)
+            for i in 0..<Self.dayCount {
+                let date = LocalDate(dayNumber: Self.firstDay + i)
+                if calendar.isWorkingDay(date) {
+                    open[i] = LondonTime.utcSeconds(date: date, minute: calendar.opensAt)
+                    close[i] = LondonTime.utcSeconds(date: date, minute: calendar.closesAt)
+                }
+                seconds[i + 1] = seconds[i] + (close[i] - open[i])
+                days[i + 1] = days[i] + (close[i] > open[i] ? 1 : 0)
+            }
+            self.open = open; self.close = close; secondsBefore = seconds; workingDaysBefore = days
+        }
+
+        func index(_ dayNumber: Int) -> Int? {
+            let i = dayNumber - Self.firstDay
+            return i >= 0 && i < Self.dayCount ? i : nil
+        }
+
+        func isWorking(_ i: Int) -> Bool { close[i] > open[i] }
+
+        /// The first day after `i` for which `reached` holds; `reached` must stay true once it holds (running totals).
+        func firstDay(after i: Int, where reached: (Int) -> Bool) -> Int? {
+            var low = i + 1, high = Self.dayCount
+            guard low < high, reached(high - 1) else { return nil }
+            while low < high {
+                let mid = (low + high) / 2
+                if reached(mid) { high = mid } else { low = mid + 1 }
+            }
+            return low
+        }
+    }
+
+    /// Holds a calendar's table once made. Copies of a calendar share it; changing a copy's days or hours gives it a new one.
+    final class DayTableBox: Sendable {
+        private let made = Mutex<DayTable?>(nil)
+        func table(for calendar: WorkingCalendar) -> DayTable {
+            made.withLock { table in
+                if let table { return table }
+                let new = DayTable(calendar)
+                table = new
+                return new
+            }
+        }
     }
 }
 

@@ -100,9 +100,11 @@ public struct TownhallWebRoutes: Sendable {
                         chrome: { try await routes.chrome($0) }).add(desk: desk)
         RevenuesPages(revenues: revenues, register: register, contacts: contacts, partnership: partnership, pages: pages,
                       chrome: { try await routes.chrome($0) }).add(desk: desk)
+        RevenuesOfficePages(revenues: revenues, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
         desk.get { request, context in
             let actor = try context.requireActor()
             var model = DeskHomeModel(query: request.query("q") ?? "")
+            model.revenues = actor.permissions.contains(.revenuesRead)
             // Any reference: a case reference goes straight to the case.
             if let reference = CaseReference.normalise(model.query), let found = try? await cases.record(reference: reference, by: actor) {
                 return Response.redirect(to: "/desk/cases/\(found.case.id)", type: .normal)
@@ -249,9 +251,14 @@ enum Form {
 
     /// A signed-in staff member's form, after its token is checked against the session's.
     static func checked(_ request: Request, _ context: TownhallContext) async throws -> [String: String] {
-        let form = try await read(request)
-        guard form["csrf_token"] == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
-        return form
+        try await checkedFields(request, context).compactMapValues(\.first)
+    }
+
+    /// The same, keeping every value of a repeated name (a list of checkboxes).
+    static func checkedFields(_ request: Request, _ context: TownhallContext) async throws -> [String: [String]] {
+        let fields = try await FormBody.read(request, limit: 64 * 1024, multipartLimit: 64 * 1024).fields
+        guard fields["csrf_token"]?.first == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
+        return fields
     }
 }
 
@@ -284,6 +291,8 @@ struct SignInModel {
 }
 struct DeskHomeModel {
     var query: String
+    /// Links to the revenues back office.
+    var revenues = false
     var searched = false
     var searchError: String?
     var people: [PersonRow] = []

@@ -100,4 +100,100 @@ import TownhallTesting
             #expect(notice.text.contains("43.2p in the pound: £5,832.00 a year, less small business rate relief £2,916.00 = £2,916.00 a year"))
         }
     }
+
+    @Test func theBackOfficeReviewsRecoveryPaysRefundsAndReportsCollection() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let r = s.services.revenues
+            let admin = s.actor(s.burnleyAdmin), agent = s.actor(s.burnleyAgent)
+            _ = try await r.setCharges(CouncilTaxCharges(year: try FinancialYear(2026), preceptors: [
+                Preceptor(name: "Burnley Borough Council", kind: .billingAuthority, bandD: 360_52, previousBandD: 347_17),
+                Preceptor(name: "Lancashire County Council", kind: .county, bandD: 1735_79, previousBandD: 1653_29),
+            ]), by: admin)
+            var accounts: [CouncilTaxAccount] = []
+            for (i, uprn) in [100010330001, 100010330002, 100010330003].enumerated() {
+                try await r.setBand(BandEntry(uprn: try UPRN(Int64(uprn)), from: try LocalDate(parsing: "1993-04-01", field: "d"), band: .c, area: ""), by: admin)
+                accounts.append(try await r.openAccount(NewCouncilTaxAccount(uprn: Int64(uprn), liableFrom: "2020-01-01", parties: [.init(name: "Taxpayer \(i)")]), by: agent))
+            }
+            _ = try await r.billingRun(year: try FinancialYear(2026), issuedOn: try LocalDate(parsing: "2026-03-10", field: "d"), by: admin)
+            // The third pays the year and £100 more; the first two miss April's instalment and are proposed reminders.
+            let charge = try await r.account(id: accounts[2].id, by: agent).years.last!.charge
+            _ = try await r.recordPayment(account: accounts[2].id, NewPayment(amountPence: charge + 100_00, method: "bacs", receivedOn: "2026-04-01", reference: "OVER"), by: agent)
+            _ = try await r.runRecovery(on: try LocalDate(parsing: "2026-04-11", field: "d"), by: admin)
+
+            let agentSession = try #require(WebTests.cookie(try await WebTests().signIn(h), "townhall_session"))
+            let session = try #require(WebTests.cookie(try await WebTests().signIn(h, username: "b.admin"), "townhall_session"))
+            let home = try await h.call(.get, "/desk", headers: [.cookie: agentSession])
+            #expect(home.text.contains("href=\"/desk/revenues/recovery\"") && home.text.contains("href=\"/desk/revenues/collection\""))
+
+            // The review queue: an agent reads it; only a manager can select, issue and withhold.
+            let agentQueue = try await h.call(.get, "/desk/revenues/recovery", headers: [.cookie: agentSession])
+            #expect(agentQueue.status == .ok && agentQueue.text.contains(accounts[0].reference) && !agentQueue.text.contains("name=\"ids\""))
+            let queue = try await h.call(.get, "/desk/revenues/recovery?stage=reminder", headers: [.cookie: session])
+            let ids = Self.values(of: "ids", in: queue.text)
+            #expect(queue.status == .ok && ids.count == 2 && queue.text.contains("Issue selected"))
+            let token = try #require(WebTests.formToken(queue.text))
+            func post(_ path: String, _ body: String) async throws -> TestResponse {
+                try await h.call(.post, path, body: ByteBuffer(string: "csrf_token=\(token)&\(body)"), headers: Self.form.merging([.cookie: session]))
+            }
+            let letters = try await h.count("notification")
+            let none = try await post("/desk/revenues/recovery/issue", "")
+            #expect(none.status == .badRequest && none.text.contains("href=\"#ids\"") && none.text.contains("Select the stages to issue"))
+            #expect(try await h.count("notification") == letters)
+            let issued = try await post("/desk/revenues/recovery/issue", "ids=\(ids[0])")
+            #expect(issued.status == .seeOther && issued.headers[.location] == "/desk/revenues/recovery?issued=1&withdrawn=0", "\(issued.headers[.location] ?? "")")
+            let afterIssue = try await h.call(.get, "/desk/revenues/recovery?issued=1&withdrawn=0", headers: [.cookie: session])
+            #expect(afterIssue.text.contains("1 issued") && Self.values(of: "ids", in: afterIssue.text) == [ids[1]])
+            #expect(try await r.recoveryAction(try RecoveryActionID.parse(ids[0], field: "id"), by: admin).status == .issued)
+            let again = try await post("/desk/revenues/recovery/issue", "ids=\(ids[0])")
+            #expect(again.status == .badRequest && again.text.contains("Only stages waiting for review"))
+
+            // Withholding needs a reason.
+            let withhold = try await h.call(.get, "/desk/revenues/recovery/\(ids[1])/withhold", headers: [.cookie: session])
+            #expect(withhold.status == .ok && withhold.text.contains("Reminder") && withhold.text.contains("name=\"reason\""))
+            let noReason = try await post("/desk/revenues/recovery/\(ids[1])/withhold", "reason=+")
+            #expect(noReason.status == .badRequest && noReason.text.contains("href=\"#reason\""))
+            #expect(try await r.recoveryAction(try RecoveryActionID.parse(ids[1], field: "id"), by: admin).status == .proposed)
+            let withheld = try await post("/desk/revenues/recovery/\(ids[1])/withhold", "reason=Disputes+the+band")
+            #expect(withheld.status == .seeOther)
+            let held = try await r.recoveryAction(try RecoveryActionID.parse(ids[1], field: "id"), by: admin)
+            #expect(held.status == .withheld && held.reason == "Disputes the band")
+            #expect(try await h.call(.get, "/desk/revenues/recovery", headers: [.cookie: session]).text.contains("Nothing is waiting for review"))
+            #expect(try await h.call(.get, "/desk/revenues/recovery/\(RecoveryActionID())/withhold", headers: [.cookie: session]).status == .notFound)
+
+            // Refunds: the credit is refunded, then paid by a BACS file made on the page.
+            _ = try await r.requestRefund(account: accounts[2].id, NewRefund(payeeName: "Taxpayer 2", sortCode: "30-94-57", accountNumber: "12345678"), by: agent)
+            let refunds = try await h.call(.get, "/desk/revenues/refunds", headers: [.cookie: session])
+            #expect(refunds.status == .ok && refunds.text.contains("Taxpayer 2, 309457 ****5678") && refunds.text.contains("£100.00"))
+            #expect(!(try await h.call(.get, "/desk/revenues/refunds", headers: [.cookie: agentSession])).text.contains("Make the BACS file"))
+            let noBank = try await post("/desk/revenues/refunds/files", "processing_date=")
+            #expect(noBank.status == .badRequest && noBank.text.contains("bank account for refunds first"))
+            _ = try await r.setBankAccount(name: "Burnley Borough Council", sortCode: "20-00-00", accountNumber: "55779911", by: admin)
+            let past = try await post("/desk/revenues/refunds/files", "processing_date=2020-01-01")
+            #expect(past.status == .badRequest && past.text.contains("href=\"#processing_date\"") && past.text.contains("value=\"2020-01-01\""))
+            #expect(try await h.count("revenues_refund_file") == 0)
+            let made = try await post("/desk/revenues/refunds/files", "processing_date=")
+            #expect(made.status == .seeOther && made.headers[.location] == "/desk/revenues/refunds?done=file")
+            let paid = try await h.call(.get, "/desk/revenues/refunds?done=file", headers: [.cookie: session])
+            #expect(paid.text.contains("BACS file made") && paid.text.contains("No refunds are waiting"))
+            let fileID = try #require(paid.text.range(of: #"/desk/revenues/refunds/files/[0-9a-f-]{36}"#, options: .regularExpression).map { String(paid.text[$0]) })
+            let file = try await h.call(.get, fileID, headers: [.cookie: session])
+            #expect(file.status == .ok && file.text.hasPrefix("3094571234567809920000055779911") && file.text.contains("00000010000"), "\(file.text)")
+
+            // The collection report, with bad input named by field, and its CSV.
+            let report = try await h.call(.get, "/desk/revenues/collection?tax=council_tax&year=2026&as_of=2026-04-30", headers: [.cookie: agentSession])
+            #expect(report.status == .ok && report.text.contains("BVPI 9") && report.text.contains("Collection rate"))
+            let expected = try await r.collectionReport(year: try FinancialYear(2026), asOf: try LocalDate(parsing: "2026-04-30", field: "d"), by: agent)
+            #expect(report.text.contains(expected.collectionRate + "%") && report.text.contains(Money.format(expected.netDebit)))
+            let bad = try await h.call(.get, "/desk/revenues/collection?year=twenty&as_of=2026-02-30", headers: [.cookie: agentSession])
+            #expect(bad.status == .badRequest && bad.text.contains("href=\"#year\"") && bad.text.contains("href=\"#as_of\"") && !bad.text.contains("BVPI"))
+            let csv = try await h.call(.get, "/desk/revenues/collection?tax=council_tax&year=2026&as_of=2026-04-30&format=csv", headers: [.cookie: agentSession])
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.text.contains("collection,2026/27,collection_rate_percent,\(expected.collectionRate)"))
+        }
+    }
+
+    /// The values of the checkboxes named `name` on a page.
+    static func values(of name: String, in html: String) -> [String] {
+        html.components(separatedBy: "name=\"\(name)\" value=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+    }
 }

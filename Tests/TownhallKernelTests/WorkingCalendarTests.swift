@@ -75,6 +75,38 @@ import Testing
         #expect(calendar.workingSeconds(from: try london(2026, 11, 21, 9), to: try london(2026, 11, 22, 17)) == 0)
     }
 
+    /// The day table gives exactly what walking the days gives, across summer time, bank holidays, odd hours and weekend
+    /// working, for instants before, during and after opening, spans of minutes to years, and instants outside the table.
+    @Test func theDayTableAgreesWithWalkingTheDays() throws {
+        var random = SystemRandomNumberGenerator()
+        let calendars = [calendar, try WorkingCalendar(workingDays: [1, 2, 3, 4, 5, 6], opensAt: 8 * 60 + 30, closesAt: 20 * 60, holidays: Self.holidays),
+                         try WorkingCalendar(workingDays: [1, 2, 3, 4, 5, 6, 7], opensAt: 0, closesAt: 1440),
+                         try WorkingCalendar(workingDays: [3], opensAt: 60, closesAt: 150, holidays: [try LocalDate(year: 2026, month: 3, day: 25)])]
+        let from2025 = try london(2025, 1, 1, 0), to2028 = try london(2028, 1, 1, 0)
+        for c in calendars {
+            for n in 0..<3000 {
+                let from = Int.random(in: from2025..<to2028, using: &random)
+                let span = [Int.random(in: 0..<3600, using: &random), Int.random(in: 0..<86_400 * 14, using: &random), Int.random(in: 0..<86_400 * 800, using: &random)][n % 3]
+                #expect(c.workingSeconds(from: from, to: from + span) == c.dayByDay(from: from, to: from + span), "\(c.workingDays) \(from) +\(span)")
+                #expect(c.adding(workingSeconds: span / 7, to: from) == c.addingDayByDay(workingSeconds: span / 7, to: from), "\(c.workingDays) \(from) +\(span / 7)")
+                let days = n % 40
+                #expect(c.closeOfWorkingDay(days, after: from) == c.closeOfWorkingDayByDay(days, after: from), "\(c.workingDays) \(from) \(days)")
+            }
+            // Outside 2000–2099 the walk itself answers.
+            let old = try london(1999, 12, 31, 16)
+            #expect(c.workingSeconds(from: old, to: old + 86_400 * 3) == c.dayByDay(from: old, to: old + 86_400 * 3))
+            #expect(c.closeOfWorkingDay(2, after: try london(2099, 12, 30, 12)) == c.closeOfWorkingDayByDay(2, after: try london(2099, 12, 30, 12)))
+        }
+        // A changed copy gets its own table; the original keeps its answers.
+        var saturday = calendar
+        _ = saturday.workingSeconds(from: from2025, to: to2028)
+        saturday.workingDays.insert(6)
+        let week = try london(2026, 11, 16, 0)
+        #expect(calendar.workingSeconds(from: week, to: week + 7 * 86_400) == 5 * 8 * 3600)
+        #expect(saturday.workingSeconds(from: week, to: week + 7 * 86_400) == 6 * 8 * 3600)
+        #expect(saturday != calendar && saturday.workingDays == [1, 2, 3, 4, 5, 6])
+    }
+
     @Test func aCalendarMustBeSensible() {
         #expect(throws: TownhallError.self) { try WorkingCalendar(workingDays: [], opensAt: 540, closesAt: 1020) }
         #expect(throws: TownhallError.self) { try WorkingCalendar(workingDays: [1], opensAt: 1020, closesAt: 540) }

@@ -647,7 +647,10 @@ extension CasesStore {
         let key: SQLQueryString = engine == .sqlite ? "rowid" : "id"
         var q: SQLQueryString = "SELECT \(key) AS walk_key, id, organisation_id, service_id, priority, due_at, warning_at, sla_state FROM case_record WHERE "
         if engine == .sqlite { q += "rowid > \(bind: Int64(after) ?? 0)" } else { q += "id > \(bind: after)" }
-        if let organisation { q += " AND organisation_id = \(bind: organisation.string)" }
+        // On SQLite the unary plus keeps the organisation filter off its indexes: with it, SQLite read every one of the
+        // organisation's index entries and sorted them for each batch (quadratic: 68 s for 1,000,000 cases) instead of
+        // walking the table from the last rowid.
+        if let organisation { q += engine == .sqlite ? " AND +organisation_id = \(bind: organisation.string)" : " AND organisation_id = \(bind: organisation.string)" }
         q += " ORDER BY \(key) LIMIT \(literal: limit)"
         let rows = try await db.raw(q).all()
         guard let last = rows.last else { return ([], after) }
