@@ -142,6 +142,13 @@ enum RevenuesStore {
             )
             """,
         ]),
+        // The billing run, the recovery job and the collection report walk an organisation's accounts in id order, a batch
+        // at a time from the last id. Without these, SQLite read every one of the organisation's entries in another index
+        // and sorted them for each batch: quadratic in the number of accounts.
+        Migration("revenues.0004_walk_indexes", [
+            "CREATE INDEX revenues_account_walk ON revenues_account (organisation_id, id)",
+            "CREATE INDEX revenues_bill_walk ON revenues_bill (organisation_id, account_id)",
+        ]),
     ]
 
     // MARK: Valuation list
