@@ -3,7 +3,7 @@ import TownhallKernel
 
 /// What a service-level clock needs besides the case's own history: the owner's working calendar and the service's target.
 /// Read once per organisation and service within a run (one case, a sweep batch, a recompute batch), not once per case.
-struct ClockInputs: Sendable {
+struct ClockInputs {
     private var calendars: [OrganisationID: WorkingCalendar] = [:]
     private var services: [ServiceID: ServiceDefinition?] = [:]
 

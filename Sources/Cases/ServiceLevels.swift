@@ -69,15 +69,13 @@ extension Cases {
         var after = ""
         var done = 0
         let engine = database.engine
-        // Calendars and targets are read once for the run: each calendar then builds its day table once, not once a batch.
-        var cached = ClockInputs()
         while true {
-            let last = after, known = cached
-            let (count, lastKey, inputsAfter) = try await database.transaction { db -> (Int, String, ClockInputs) in
+            let last = after
+            let (count, lastKey) = try await database.transaction { db -> (Int, String) in
                 let (rows, lastKey) = try await CasesStore.clockRows(after: last, organisation: organisation, limit: batch, engine: engine, on: db)
-                guard !rows.isEmpty else { return (0, last, known) }
+                guard !rows.isEmpty else { return (0, last) }
                 let histories = try await CasesStore.statusHistories(cases: try rows.map { try $0.id("id") }, on: db)
-                var inputs = known
+                var inputs = ClockInputs()
                 var updates: [[any Encodable & Sendable]] = []
                 for row in rows {
                     let id: CaseID = try row.id("id")
@@ -91,9 +89,8 @@ extension Cases {
                     }
                 }
                 try await CasesStore.applyClocks(updates, engine: engine, on: db)
-                return (rows.count, lastKey, inputs)
+                return (rows.count, lastKey)
             }
-            cached = inputsAfter
             done += count
             after = lastKey
             if count < batch { break }

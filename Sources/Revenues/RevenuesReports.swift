@@ -40,6 +40,9 @@ public struct CollectionReport: Sendable, Codable, Equatable {
     public var bills: [BillsLine]
     public var recovery: [StageLine]
 
+    /// What the CSV is called when downloaded, like `council-tax-collection-2026-2026-11-22.csv`.
+    public var csvFilename: String { "\(tax.rawValue.replacingOccurrences(of: "_", with: "-"))-collection-\(year.startYear)-\(asOf).csv" }
+
     /// One row per figure, for a spreadsheet.
     public var csv: String {
         var rows = ["section,year,measure,value"]

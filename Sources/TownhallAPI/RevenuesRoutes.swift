@@ -367,7 +367,7 @@ struct RevenuesRoutes {
             let actor = try context.requireActor()
             let file = try await revenues.refundFile(try RefundFileID.parse(try context.parameters.require("id"), field: "id"), by: actor)
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=us-ascii",
-                                                   .contentDisposition: "attachment; filename=\"refunds-\(file.processingDate).txt\""],
+                                                   .contentDisposition: "attachment; filename=\"\(file.filename)\""],
                             body: .init(byteBuffer: ByteBuffer(string: file.content)))
         }
 
@@ -443,7 +443,7 @@ struct RevenuesRoutes {
             case "json": return try JSONResponse.make(report)
             case "csv":
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                       .contentDisposition: "attachment; filename=\"\(tax.rawValue.replacingOccurrences(of: "_", with: "-"))-collection-\(year.startYear)-\(asOf).csv\""],
+                                                       .contentDisposition: "attachment; filename=\"\(report.csvFilename)\""],
                                 body: .init(byteBuffer: ByteBuffer(string: report.csv)))
             default: throw TownhallError.invalid("format", "format is json or csv.")
             }

@@ -14,7 +14,7 @@ public enum Engine: String, Sendable { case sqlite, postgres }
 /// the closure's statements or none. On SQLite, writes go through one writer connection (WAL lets readers carry on),
 /// on a thread of its own, and statements step on the calling thread (see `DirectSQLite.swift`);
 /// on PostgreSQL, through the pool, so many app nodes can share one database.
-// The pools are thread-safe (AsyncKit documents EventLoopGroupConnectionPool as such) but not marked Sendable.
+// The PostgreSQL pool is thread-safe (AsyncKit documents EventLoopGroupConnectionPool as such) but not marked Sendable.
 public final class Database: @unchecked Sendable {
     public let engine: Engine
     public let location: DatabaseLocation

@@ -1,5 +1,3 @@
-import AsyncKit
-import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -22,7 +20,8 @@ final class DirectSQLiteConnection: @unchecked Sendable {
     // Guarded by `lock`.
     private var handle: OpaquePointer?
     private var statements: [String: PreparedStatement] = [:]
-    /// Enough for every statement a module repeats; multi-row inserts of odd sizes come and go past it.
+    /// Enough for every statement the modules repeat. When it is full it starts again empty, so one-off statements (multi-row
+    /// inserts of odd sizes) cannot crowd out the repeated ones for good.
     private static let statementCacheSize = 200
 
     private static let initialise: Void = { _ = sqlite_nio_sqlite3_initialize() }()
@@ -59,7 +58,6 @@ final class DirectSQLiteConnection: @unchecked Sendable {
             defer {
                 sqlite_nio_sqlite3_reset(statement.handle)
                 sqlite_nio_sqlite3_clear_bindings(statement.handle)
-                if !statement.cached { sqlite_nio_sqlite3_finalize(statement.handle) }
             }
             for (offset, bind) in binds.enumerated() {
                 try check(Self.bind(bind, at: Int32(offset + 1), to: statement.handle), handle)
@@ -68,19 +66,22 @@ final class DirectSQLiteConnection: @unchecked Sendable {
                 let status = sqlite_nio_sqlite3_step(statement.handle)
                 if status == SQLITE_DONE { return }
                 guard status == SQLITE_ROW else { throw SQLiteStatementError(code: status, handle: handle) }
-                onRow(DirectSQLiteRow(columns: statement.columns, values: try Self.values(of: statement), decoder: decoder))
+                onRow(DirectSQLiteRow(columns: statement.columns, values: Self.values(of: statement), decoder: decoder))
             }
         }
     }
 
     private func prepared(_ sql: String, on handle: OpaquePointer) throws -> PreparedStatement {
         if let statement = statements[sql] { return statement }
-        let cache = statements.count < Self.statementCacheSize
+        if statements.count >= Self.statementCacheSize {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+            statements = [:]
+        }
         var raw: OpaquePointer?
-        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &raw, nil)
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
         guard status == SQLITE_OK, let raw else { throw SQLiteStatementError(code: status, handle: handle) }
-        let statement = PreparedStatement(handle: raw, cached: cache)
-        if cache { statements[sql] = statement }
+        let statement = PreparedStatement(handle: raw)
+        statements[sql] = statement
         return statement
     }
 
@@ -102,7 +103,7 @@ final class DirectSQLiteConnection: @unchecked Sendable {
         }
     }
 
-    private static func values(of statement: PreparedStatement) throws -> [SQLiteData] {
+    private static func values(of statement: PreparedStatement) -> [SQLiteData] {
         let handle = statement.handle
         return (0..<Int32(statement.columns.names.count)).map { column in
             switch sqlite_nio_sqlite3_column_type(handle, column) {
@@ -128,12 +129,10 @@ final class DirectSQLiteConnection: @unchecked Sendable {
 /// A prepared statement and its column names, which stay the same for every run.
 private final class PreparedStatement {
     let handle: OpaquePointer
-    let cached: Bool
     let columns: DirectSQLiteColumns
 
-    init(handle: OpaquePointer, cached: Bool) {
+    init(handle: OpaquePointer) {
         self.handle = handle
-        self.cached = cached
         let names = (0..<sqlite_nio_sqlite3_column_count(handle)).map { String(cString: sqlite_nio_sqlite3_column_name(handle, $0)) }
         columns = DirectSQLiteColumns(names: names)
     }
@@ -284,10 +283,12 @@ final class DirectSQLitePool: @unchecked Sendable {
     }
 
     private func release(_ connection: DirectSQLiteConnection) {
-        let next: CheckedContinuation<DirectSQLiteConnection, any Error>? = lock.withLock {
-            if waiting.isEmpty { idle.append(connection); return nil }
-            return waiting.removeFirst()
+        let (next, close): (CheckedContinuation<DirectSQLiteConnection, any Error>?, Bool) = lock.withLock {
+            if closed { return (nil, true) }
+            if waiting.isEmpty { idle.append(connection); return (nil, false) }
+            return (waiting.removeFirst(), false)
         }
+        if close { connection.close() }
         next?.resume(returning: connection)
     }
 
@@ -302,7 +303,7 @@ final class DirectSQLitePool: @unchecked Sendable {
         return connection
     }
 
-    /// Closes the idle connections; one still in use is closed by the operating system when the process ends.
+    /// Closes the idle connections now, and each one in use when it comes back.
     func close() {
         let (connections, waiters) = lock.withLock {
             closed = true

@@ -61,20 +61,24 @@ public enum LondonTime {
 
 /// When an organisation works: its working days and hours and the bank holidays it closes on. Service levels are measured
 /// in this time, so a report made on Friday evening with a "1 working day" target is due at close on Monday.
-public struct WorkingCalendar: Sendable, Equatable, Codable {
+public struct WorkingCalendar: Sendable, Hashable, Codable {
     /// ISO weekdays worked (1 Monday … 7 Sunday).
     public var workingDays: Set<Int> { didSet { days = DayTableBox() } }
     /// Opening and closing, in minutes after midnight, London time.
     public var opensAt: Int { didSet { days = DayTableBox() } }
     public var closesAt: Int { didSet { days = DayTableBox() } }
     public var holidays: Set<LocalDate> { didSet { days = DayTableBox() } }
-    /// Each day's opening hours and the running totals of working time, made on first use and shared by copies.
+    /// Each day's opening hours and the running totals of working time: looked up (or made) on first use, then kept.
     private var days = DayTableBox()
 
     private enum CodingKeys: String, CodingKey { case workingDays, opensAt, closesAt, holidays }
 
     public static func == (a: WorkingCalendar, b: WorkingCalendar) -> Bool {
         a.workingDays == b.workingDays && a.opensAt == b.opensAt && a.closesAt == b.closesAt && a.holidays == b.holidays
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(workingDays); hasher.combine(opensAt); hasher.combine(closesAt); hasher.combine(holidays)
     }
 
     public init(workingDays: Set<Int> = [1, 2, 3, 4, 5], opensAt: Int = 9 * 60, closesAt: Int = 17 * 60, holidays: Set<LocalDate> = []) throws {
@@ -240,15 +244,25 @@ extension WorkingCalendar {
         }
     }
 
-    /// Holds a calendar's table once made. Copies of a calendar share it; changing a copy's days or hours gives it a new one.
+    /// Holds a calendar value's table. Copies of a calendar share the box; changing a copy's days or hours gives it a new
+    /// one. Tables are made once per distinct calendar in the process (milliseconds each): a calendar is read afresh
+    /// from the database for each status change and sweep, and must not cost a new table each time.
     final class DayTableBox: Sendable {
         private let made = Mutex<DayTable?>(nil)
+        private static let tables = Mutex<[WorkingCalendar: DayTable]>([:])
+
         func table(for calendar: WorkingCalendar) -> DayTable {
             made.withLock { table in
                 if let table { return table }
-                let new = DayTable(calendar)
-                table = new
-                return new
+                let shared = Self.tables.withLock { tables in
+                    if let known = tables[calendar] { return known }
+                    if tables.count >= 64 { tables.removeAll() }   // calendars are one an organisation: this is a bound, not an eviction policy
+                    let new = DayTable(calendar)
+                    tables[calendar] = new
+                    return new
+                }
+                table = shared
+                return shared
             }
         }
     }

@@ -60,7 +60,7 @@ struct RevenuesOfficePages: Sendable {
         desk.get("revenues/refunds/files/:id") { _, context in
             let file = try await revenues.refundFile(try pageID(context, "id"), by: try context.requireActor())
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=us-ascii", .cacheControl: "no-store",
-                                                   .contentDisposition: "attachment; filename=\"refunds-\(file.processingDate).txt\""],
+                                                   .contentDisposition: "attachment; filename=\"\(file.filename)\""],
                             body: .init(byteBuffer: ByteBuffer(string: file.content)))
         }
 
@@ -172,7 +172,7 @@ struct RevenuesOfficePages: Sendable {
             let report = try await revenues.collectionReport(year: year, asOf: asOf, tax: tax, by: actor)
             if request.query("format") == "csv" {
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                       .contentDisposition: "attachment; filename=\"\(tax.rawValue.replacingOccurrences(of: "_", with: "-"))-collection-\(year.startYear)-\(asOf).csv\""],
+                                                       .contentDisposition: "attachment; filename=\"\(report.csvFilename)\""],
                                 body: .init(byteBuffer: ByteBuffer(string: report.csv)))
             }
             m.report = CollectionModel.Figures(

@@ -246,7 +246,12 @@ struct WebErrorMiddleware: RouterMiddleware {
 /// Page forms: the first value of each field, at most 64 KiB (files come through `FormBody` where a page takes them).
 enum Form {
     static func read(_ request: Request) async throws -> [String: String] {
-        try await FormBody.read(request, limit: 64 * 1024, multipartLimit: 64 * 1024).fields.compactMapValues(\.first)
+        try await fields(request).compactMapValues(\.first)
+    }
+
+    /// Every value of every field, repeated names kept (a list of checkboxes).
+    static func fields(_ request: Request) async throws -> [String: [String]] {
+        try await FormBody.read(request, limit: 64 * 1024, multipartLimit: 64 * 1024).fields
     }
 
     /// A signed-in staff member's form, after its token is checked against the session's.
@@ -256,7 +261,7 @@ enum Form {
 
     /// The same, keeping every value of a repeated name (a list of checkboxes).
     static func checkedFields(_ request: Request, _ context: TownhallContext) async throws -> [String: [String]] {
-        let fields = try await FormBody.read(request, limit: 64 * 1024, multipartLimit: 64 * 1024).fields
+        let fields = try await fields(request)
         guard fields["csrf_token"]?.first == context.csrfToken else { throw TownhallError.forbidden("The form expired. Go back, reload the page and try again.") }
         return fields
     }

@@ -105,6 +105,9 @@ import Testing
         #expect(calendar.workingSeconds(from: week, to: week + 7 * 86_400) == 5 * 8 * 3600)
         #expect(saturday.workingSeconds(from: week, to: week + 7 * 86_400) == 6 * 8 * 3600)
         #expect(saturday != calendar && saturday.workingDays == [1, 2, 3, 4, 5, 6])
+        // The same calendar read afresh (as each status change reads it) finds the table already made.
+        #expect(WorkingCalendar.standard(holidays: Self.holidays).table === calendar.table)
+        #expect(saturday.table !== calendar.table)
     }
 
     @Test func aCalendarMustBeSensible() {

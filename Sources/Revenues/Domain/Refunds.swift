@@ -73,6 +73,9 @@ public struct RefundFile: Sendable, Codable, Equatable {
     public var processingDate: LocalDate
     public var content: String
     public var createdAt: Timestamp
+
+    /// What the file is called when downloaded.
+    public var filename: String { "refunds-\(processingDate).txt" }
 }
 
 /// BACS Standard 18 payment records without the volume and file labels (the "data only" form bureau software adds the
