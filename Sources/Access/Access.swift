@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdBcrypt
 import Partnership
 import SQLKit
+import Synchronization
 import TownhallDatabase
 import TownhallKernel
 
@@ -16,15 +17,16 @@ public struct Access: Sendable {
     public let throttle: LoginThrottle
     /// How long a staff session lasts from sign-in.
     public let sessionLifetime: TimeInterval
-    /// Checked when a username does not exist, so a failed sign-in takes as long either way.
-    private let dummyHash: String
+    /// Checked when a username does not exist, so a failed sign-in takes as long either way. Made at the first such
+    /// sign-in, not at start-up: every command line run would otherwise spend a quarter of a second hashing it.
+    private let dummyHash: DummyHash
 
     public init(database: Database, bcryptCost: UInt8 = 12, throttle: LoginThrottle = LoginThrottle(), sessionLifetime: TimeInterval = 10 * 3600) {
         self.database = database
         self.bcryptCost = bcryptCost
         self.throttle = throttle
         self.sessionLifetime = sessionLifetime
-        self.dummyHash = Bcrypt.hash(Access.randomToken(), cost: bcryptCost)
+        self.dummyHash = DummyHash(cost: bcryptCost)
     }
 
     // MARK: Staff
@@ -99,7 +101,7 @@ public struct Access: Sendable {
 
     /// Checks a password against a bcrypt hash; with no hash, checks a dummy one, so a missing account costs the same time.
     public func verify(password: String, hash: String?) -> Bool {
-        let valid = Bcrypt.verify(password, hash: hash ?? dummyHash)
+        let valid = Bcrypt.verify(password, hash: hash ?? dummyHash.value)
         return hash != nil && valid
     }
 
@@ -226,4 +228,19 @@ public struct Access: Sendable {
 extension Access {
     /// A random token for a form's double-submit CSRF check before anyone has signed in.
     public static func newFormToken() -> String { randomToken() }
+}
+
+/// A bcrypt hash of a random password, made once when first asked for.
+private final class DummyHash: Sendable {
+    private let cost: UInt8
+    private let hash = Mutex<String?>(nil)
+    init(cost: UInt8) { self.cost = cost }
+    var value: String {
+        hash.withLock { stored in
+            if let stored { return stored }
+            let made = Bcrypt.hash(Access.randomToken(), cost: cost)
+            stored = made
+            return made
+        }
+    }
 }

@@ -30,7 +30,7 @@ extension Cases {
                              updatedAt: created, dueAt: nil, warningAt: nil, slaState: .onTrack, resolvedAt: nil, version: path.count)
                 caseRows.append(CasesStore.values(c))
                 for (seq, status) in path.enumerated() {
-                    eventRows.append([UUID.timeOrdered().uuidString.lowercased(), c.id.string, organisation.string, seq + 1, at.iso, seq == 0 ? "created" : "status_changed",
+                    eventRows.append([UUID.timeOrdered().lowercasedString, c.id.string, organisation.string, seq + 1, at.iso, seq == 0 ? "created" : "status_changed",
                                       "bench", organisation.string, "web", seq == 0 ? nil : path[seq - 1].rawValue, status.rawValue, 1, nil as String?, "{}"])
                     at = at.adding(seconds: Double(3600 * (1 + n % 48)))
                 }

@@ -377,7 +377,7 @@ extension Cases {
 
     /// Writes one checked file and its timeline event, inside the caller's transaction.
     static func store(_ file: NewAttachment, on c: Case, isPublic: Bool, position: Int, by actor: Actor, at now: Timestamp, db: any SQLDatabase) async throws -> CaseAttachment {
-        let attachment = CaseAttachment(id: UUID.timeOrdered().uuidString.lowercased(), filename: file.filename, contentType: file.contentType, size: file.content.count,
+        let attachment = CaseAttachment(id: UUID.timeOrdered().lowercasedString, filename: file.filename, contentType: file.contentType, size: file.content.count,
                                         createdAt: now, isPublic: isPublic)
         try await CasesStore.insertAttachment(attachment, case: c, position: position, content: file.content, on: db)
         try await CasesStore.append(CaseEvent(caseID: c.id, organisationID: c.organisationID, at: now, kind: .attachment, actor: actor, isPublic: isPublic,

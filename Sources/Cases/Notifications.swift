@@ -61,7 +61,7 @@ extension Cases {
         guard let email = c.contact.email else { return nil }
         let template = try await reference.value(.template(c.organisationID, kind)) { try await Cases.template(kind, organisation: c.organisationID, on: db) }
         let rendered = template.render(values(for: c, organisationName: organisationName, trackURL: trackURL).merging(extra) { _, new in new })
-        return OutgoingMessage(id: UUID.timeOrdered().uuidString.lowercased(), organisationID: c.organisationID, eventKey: eventKey, kind: kind, caseID: c.id,
+        return OutgoingMessage(id: UUID.timeOrdered().lowercasedString, organisationID: c.organisationID, eventKey: eventKey, kind: kind, caseID: c.id,
                                recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
     }
 
@@ -81,7 +81,7 @@ extension Cases {
         let template = try await Cases.template(kind, organisation: organisation, on: db)
         let outgoing = messages.map { m in
             let rendered = template.render(m.values)
-            return OutgoingMessage(id: UUID.timeOrdered().uuidString.lowercased(), organisationID: organisation, eventKey: m.eventKey, kind: kind, caseID: nil,
+            return OutgoingMessage(id: UUID.timeOrdered().lowercasedString, organisationID: organisation, eventKey: m.eventKey, kind: kind, caseID: nil,
                                    recipient: m.recipient, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
         }
         for start in stride(from: 0, to: outgoing.count, by: 500) {
@@ -105,7 +105,7 @@ extension Cases {
         v["team_name"] = teamName
         let rendered = template.render(v)
         try await CasesStore.enqueue(recipients.map { _, email in
-            OutgoingMessage(id: UUID.timeOrdered().uuidString.lowercased(), organisationID: c.organisationID, eventKey: "\(eventKey)/\(email)", kind: kind, caseID: c.id,
+            OutgoingMessage(id: UUID.timeOrdered().lowercasedString, organisationID: c.organisationID, eventKey: "\(eventKey)/\(email)", kind: kind, caseID: c.id,
                             recipient: email, subject: rendered.subject, body: rendered.body, status: "pending", attempts: 0, createdAt: time, lastError: nil)
         }, on: db)
         return recipients.map(\.0)

@@ -155,46 +155,97 @@ extension Revenues {
         return (run, charges)
     }
 
-    /// Bills every account of a begun run, batch by batch.
+    /// One batch of a run as its accounts stood when read: the bills to write and the accounts that cannot be billed.
+    struct BillingBatch: Sendable {
+        /// The accounts with no bill for the year when read, as read (their versions are checked again before writing).
+        var toBill: [CouncilTaxAccount]
+        var alreadyBilled: Int
+        var bills: [Bill]
+        var refused: [NotBilled]
+        /// The walk's cursor: the last account id read.
+        var last: String
+    }
+
+    /// Reads the batch of liable accounts after `cursor` and works out their bills, on a reader: the next batch is worked
+    /// out while the writer writes this one, so the run uses two cores.
+    func readBillingBatch(_ run: BillingRun, after cursor: String, charges: [String: CouncilTaxCharges], now: Timestamp) async throws -> BillingBatch? {
+        let size = billingBatch
+        return try await database.read { db in
+            let accounts = try await RevenuesStore.accountsLiable(in: run.year, organisation: run.organisationID, after: cursor, limit: size, on: db)
+            guard let last = accounts.last else { return nil }
+            let billed = try await RevenuesStore.billed(accounts: accounts.map(\.id), year: run.year, on: db)
+            let toBill = accounts.filter { !billed.contains($0.id) }
+            let (bills, refused) = try await Self.assess(toBill, for: run, charges: charges, now: now, on: db)
+            return BillingBatch(toBill: toBill, alreadyBilled: billed.count, bills: bills, refused: refused, last: last.id.string)
+        }
+    }
+
+    /// The annual bills of `accounts` for a run, and those that cannot be billed with the reason.
+    private static func assess(_ accounts: [CouncilTaxAccount], for run: BillingRun, charges: [String: CouncilTaxCharges], now: Timestamp,
+                               on db: any SQLDatabase) async throws -> (bills: [Bill], refused: [NotBilled]) {
+        let valuations = try await Valuations.load(for: accounts, organisation: run.organisationID, on: db)
+        let adjustments = try await RevenuesStore.adjustments(accounts: accounts.map(\.id), on: db)
+        var bills: [Bill] = [], refused: [NotBilled] = []
+        for a in accounts {
+            switch liability(a, year: run.year, valuations: valuations, adjustments: adjustments[a.id] ?? [], charges: charges) {
+            case .failure(let reason): refused.append(reason)
+            case .success(let x):
+                let instalments = InstalmentScheme.schedule(total: x.total, year: run.year, issued: run.issuedOn, twelve: a.twelveInstalments, day: a.instalmentDay)
+                bills.append(makeBill(a, year: run.year, sequence: 1, issued: run.issuedOn, assessment: x, instalments: instalments, run: run.id, now: now))
+            }
+        }
+        return (bills, refused)
+    }
+
+    /// Writes a batch worked out on a reader. Between the read and this transaction an account may have been billed (a
+    /// change recalculates an account for every year with a run, so a move or a discount bills it itself), closed, or
+    /// otherwise changed (its version moved on): the first is counted as already billed, the others are read and worked
+    /// out again here, so every bill written matches the account as it stands at the commit.
+    func writeBillingBatch(_ batch: BillingBatch, run current: BillingRun, charges: [String: CouncilTaxCharges], now: Timestamp,
+                                   on db: any SQLDatabase) async throws -> (BillingRun, [NotBilled]) {
+        var run = current
+        let ids = batch.toBill.map(\.id)
+        let billed = try await RevenuesStore.billed(accounts: ids, year: run.year, on: db)
+        let versions = try await RevenuesStore.liableVersions(accounts: ids, in: run.year, organisation: run.organisationID, on: db)
+        let changed = batch.toBill.filter { !billed.contains($0.id) && versions[$0.id] != $0.version }
+        let unchanged = batch.toBill.filter { !billed.contains($0.id) && versions[$0.id] == $0.version }
+        let keep = Set(unchanged.map(\.id)), keepReferences = Set(unchanged.map(\.reference))
+        var bills = batch.bills.filter { keep.contains($0.accountID) }
+        var refused = batch.refused.filter { keepReferences.contains($0.reference) }
+        var accounts = unchanged
+        if !changed.isEmpty {
+            let reread = try await RevenuesStore.accountsLiable(ids: changed.map(\.id), in: run.year, organisation: run.organisationID, on: db)
+            let again = try await Self.assess(reread, for: run, charges: charges, now: now, on: db)
+            bills += again.bills
+            refused += again.refused
+            accounts += reread
+        }
+        try await RevenuesStore.insertBills(bills, on: db)
+        try await queueEBills(bills, accounts: Dictionary(accounts.map { ($0.id, $0) }) { a, _ in a }, on: db)
+        run.created += bills.count
+        run.alreadyBilled += batch.alreadyBilled + billed.count
+        run.notBilled += refused.count
+        try await RevenuesStore.updateRun(run, on: db)
+        return (run, refused)
+    }
+
+    /// Bills every account of a begun run, batch by batch: each batch is read and worked out on a reader while the one
+    /// before it is written.
     public func continueBillingRun(_ started: BillingRun, charges: [String: CouncilTaxCharges], by actor: Actor, now: Timestamp = .now,
                                    progress: (@Sendable (BillingRun) async throws -> Void)? = nil) async throws -> (run: BillingRun, notBilled: [NotBilled]) {
-        let org = started.organisationID, year = started.year, issuedOn = started.issuedOn
+        let year = started.year
         var run = started
         var notBilled: [NotBilled] = []
-        var after = ""
-        let batchSize = billingBatch
+        var next = Task { try await self.readBillingBatch(started, after: "", charges: charges, now: now) }
         do {
-            while true {
-                let current = run, cursor = after
-                let (next, batchNotBilled, last) = try await database.transaction { db -> (BillingRun, [NotBilled], String?) in
-                    let accounts = try await RevenuesStore.accountsLiable(in: year, organisation: org, after: cursor, limit: batchSize, on: db)
-                    guard let last = accounts.last else { return (current, [], nil) }
-                    var run = current
-                    let billed = try await RevenuesStore.billed(accounts: accounts.map(\.id), year: year, on: db)
-                    let toBill = accounts.filter { !billed.contains($0.id) }
-                    let valuations = try await Valuations.load(for: toBill, organisation: org, on: db)
-                    let adjustments = try await RevenuesStore.adjustments(accounts: toBill.map(\.id), on: db)
-                    var bills: [Bill] = [], refused: [NotBilled] = []
-                    for a in toBill {
-                        switch Self.liability(a, year: year, valuations: valuations, adjustments: adjustments[a.id] ?? [], charges: charges) {
-                        case .failure(let reason): refused.append(reason)
-                        case .success(let x):
-                            let instalments = InstalmentScheme.schedule(total: x.total, year: year, issued: issuedOn, twelve: a.twelveInstalments, day: a.instalmentDay)
-                            bills.append(Self.makeBill(a, year: year, sequence: 1, issued: issuedOn, assessment: x, instalments: instalments, run: run.id, now: now))
-                        }
-                    }
-                    try await RevenuesStore.insertBills(bills, on: db)
-                    try await queueEBills(bills, accounts: Dictionary(toBill.map { ($0.id, $0) }) { a, _ in a }, on: db)
-                    run.created += bills.count
-                    run.alreadyBilled += billed.count
-                    run.notBilled += refused.count
-                    try await RevenuesStore.updateRun(run, on: db)
-                    return (run, refused, last.id.string)
+            while let batch = try await next.value {
+                next = Task { try await self.readBillingBatch(started, after: batch.last, charges: charges, now: now) }
+                let current = run
+                let (written, refused) = try await database.transaction { db in
+                    try await self.writeBillingBatch(batch, run: current, charges: charges, now: now, on: db)
                 }
-                guard let last else { break }
-                run = next
-                after = last
-                if notBilled.count < 1000 { notBilled += batchNotBilled.prefix(1000 - notBilled.count) }
+                run = written
+                if notBilled.count < 1000 { notBilled += refused.prefix(1000 - notBilled.count) }
                 try await progress?(run)
             }
             run.status = .finished
@@ -207,6 +258,7 @@ extension Revenues {
             }
             return (run, notBilled)
         } catch {
+            next.cancel()
             run.status = .failed
             run.message = String(describing: error).prefix(500).description
             let failed = run

@@ -64,7 +64,7 @@ extension Revenues {
                     where wanted {
                         let adjustment = try Adjustment(kind: kind, span: DateSpan(from: seed.liableFrom, to: nil), evidence: "Loaded with the account")
                             .validated(against: [], tax: seed.tax)
-                        try await RevenuesStore.insertAdjustment(AccountAdjustment(id: StableUUID.make("\(key)/\(seed.id)").uuidString.lowercased(), adjustment: adjustment,
+                        try await RevenuesStore.insertAdjustment(AccountAdjustment(id: StableUUID.make("\(key)/\(seed.id)").lowercasedString, adjustment: adjustment,
                                                                                    createdAt: now), account: seed.id, on: db)
                     }
                 }

@@ -261,7 +261,7 @@ public struct Revenues: Sendable {
             let a = try await changeableAccount(id, version: nil, actor: actor, on: db)
             let existing = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
             let adjustment = try input.validated(against: existing.map(\.adjustment), tax: a.tax)
-            let stored = AccountAdjustment(id: UUID.timeOrdered().uuidString.lowercased(), adjustment: adjustment, createdAt: now)
+            let stored = AccountAdjustment(id: UUID.timeOrdered().lowercasedString, adjustment: adjustment, createdAt: now)
             try await RevenuesStore.insertAdjustment(stored, account: a.id, on: db)
             try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_adjustment", entityID: stored.id, subject: a.parties.first?.personID,
                                                  changes: ["kind": .init(old: nil, new: adjustment.kind.rawValue),

@@ -23,7 +23,8 @@ public final class Database: @unchecked Sendable {
     private let writer: DirectSQLitePool?
     /// The SQLite writer's own thread: every transaction's closure runs there.
     private let writerThread: MultiThreadedEventLoopGroup?
-    private let writerExecutor: EventLoopTaskExecutor?
+    /// Runs the SQLite transactions on the writer, committing those that arrive together with one fsync.
+    private let committer: GroupCommitter?
     private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
     public static func open(_ location: DatabaseLocation, logger: Logger, searchPath: [String]? = nil, poolSize: Int = 4) async throws -> Database {
@@ -47,10 +48,11 @@ public final class Database: @unchecked Sendable {
             // Readers are opened as needed; the headroom serves reads nested inside reads.
             readers = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: poolSize * 4)
             // One writer: the pool's wait queue serialises writers without a lock of our own.
-            writer = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: 1)
+            let writer = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: 1)
+            self.writer = writer
             let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             writerThread = thread
-            writerExecutor = EventLoopTaskExecutor(thread.next())
+            committer = GroupCommitter(pool: writer, executor: EventLoopTaskExecutor(thread.next()), logger: logger)
             postgres = nil
         case .postgres(let url):
             engine = .postgres
@@ -61,7 +63,7 @@ public final class Database: @unchecked Sendable {
             readers = nil
             writer = nil
             writerThread = nil
-            writerExecutor = nil
+            committer = nil
         }
     }
 
@@ -73,11 +75,14 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in one transaction on one connection: everything it writes commits together, or nothing does.
+    /// Runs `body` in one transaction: everything it writes commits together, or nothing does, and nobody else's
+    /// statements run between its own. Returns once the commit is durable. (On SQLite it may share that commit with
+    /// transactions that arrived with it: see `GroupCommitter`.)
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        let run: @Sendable (any SQLDatabase) async throws -> T = { connection in
-                try await connection.raw(SQLQueryString(begin)).run()
+        try await translatingErrors {
+            guard let postgres else { return try await committer!.run(body) }
+            return try await postgres.database(logger: logger).sql(queryLogLevel: nil).withSession { connection in
+                try await connection.raw("BEGIN").run()
                 do {
                     let result = try await body(connection)
                     try await connection.raw("COMMIT").run()
@@ -86,17 +91,15 @@ public final class Database: @unchecked Sendable {
                     try? await connection.raw("ROLLBACK").run()
                     throw error
                 }
-        }
-        return try await translatingErrors {
-            if let postgres { return try await postgres.database(logger: logger).sql(queryLogLevel: nil).withSession(run) }
-            // On the writer's thread from the start: the wait for the writer, the statements and the commit all happen there.
-            return try await withTaskExecutorPreference(self.writerExecutor!) {
-                try await self.writer!.withConnection { try await run(DirectSQLiteDatabase(connection: $0, logger: self.logger)) }
             }
         }
     }
 
+    /// How many commits the SQLite writer has made (each may carry several transactions); 0 on PostgreSQL.
+    var commitGroups: Int { committer?.commits ?? 0 }
+
     public func shutdown() async {
+        await committer?.close()
         readers?.close()
         writer?.close()
         try? await writerThread?.shutdownGracefully()

@@ -204,7 +204,7 @@ struct DirectSQLiteDatabase: SQLDatabase {
     var eventLoop: any EventLoop { connection.eventLoop }
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { nil }
-    private static let encoder = SQLiteDataEncoder()
+    static let encoder = SQLiteDataEncoder()
     private static let decoder = SQLiteDataDecoder()
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
@@ -226,7 +226,28 @@ struct DirectSQLiteDatabase: SQLDatabase {
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
         let (sql, binds) = serialize(query)
-        try connection.run(sql, try binds.map { try Self.encoder.encode($0) }, decoder: Self.decoder, onRow)
+        try connection.run(sql, try binds.map(Self.encode), decoder: Self.decoder, onRow)
+    }
+
+    /// The SQLite value of a bind. The common column types are matched by type first: SQLiteKit's encoder starts with a
+    /// protocol-conformance cast, which cost a tenth of a billing run. Anything else (and nil) goes to that encoder, so the
+    /// values are the same either way.
+    static func encode(_ value: any Encodable & Sendable) throws -> SQLiteData {
+        switch value {
+        case let text as String: .text(text)
+        case let number as Int: .integer(number)
+        case let number as Int64: .integer(Int(number))
+        case let number as Double: .float(number)
+        default: try encoder.encode(value)
+        }
+    }
+
+    /// Inserts rows one prepared statement execution each: what SQLite does fastest (a multi-row VALUES list is parsed
+    /// afresh for every size and costs SQLKit a placeholder per value to write).
+    func insertRows(into table: String, columns: [String], rows: [[any Encodable & Sendable]]) throws {
+        let placeholders = (1...columns.count).map { "?\($0)" }.joined(separator: ", ")
+        let sql = "INSERT INTO \"\(table)\" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(placeholders))"
+        for row in rows { try connection.run(sql, try row.map(Self.encode), decoder: Self.decoder) { _ in } }
     }
 }
 

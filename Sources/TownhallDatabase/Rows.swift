@@ -97,10 +97,12 @@ extension Database {
 }
 
 extension Database {
-    /// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements: one statement per chunk instead of one per row,
-    /// which is what bulk loads spend their time on. Chunks stay under PostgreSQL's 65,535 bind parameters.
+    /// Inserts many rows: on PostgreSQL with multi-row `INSERT … VALUES (…), (…)` statements, one round trip per chunk
+    /// instead of one per row (chunks stay under its 65,535 bind parameters); on SQLite, which has no round trips, by
+    /// running one prepared single-row statement for each.
     public static func insertRows(_ db: any SQLDatabase, into table: String, columns: [String], rows: [[any Encodable & Sendable]]) async throws {
         guard !rows.isEmpty else { return }
+        if let sqlite = db as? DirectSQLiteDatabase { return try sqlite.insertRows(into: table, columns: columns, rows: rows) }
         let chunk = max(1, 30_000 / max(1, columns.count))
         for start in stride(from: 0, to: rows.count, by: chunk) {
             var q: SQLQueryString = "INSERT INTO \(ident: table) (\(idents: columns, joinedBy: ", ")) VALUES "

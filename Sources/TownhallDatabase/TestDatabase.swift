@@ -29,7 +29,7 @@ public enum TestDatabase {
     /// Creates the database and returns it with a function that removes it.
     public static func make(logger: Logger) async throws -> (Database, @Sendable () async throws -> Void) {
         if let url = ProcessInfo.processInfo.environment["TOWNHALL_TEST_DATABASE_URL"], !url.isEmpty {
-            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            let schema = "t_" + UUID().lowercasedString.replacingOccurrences(of: "-", with: "").prefix(16)
             let admin = try await Database.open(.postgres(url: url), logger: logger, poolSize: 1)
             try await admin.transaction { try await $0.raw("CREATE SCHEMA \(ident: String(schema))").run() }
             let database = try await Database.open(.postgres(url: url), logger: logger, searchPath: [String(schema)], poolSize: 2)

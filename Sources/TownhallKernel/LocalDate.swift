@@ -13,6 +13,27 @@ public struct LocalDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM-DD`, naming the field when the text is not a real date.
     public init(parsing text: String, field: String) throws {
+        // The stored form, digit by digit: every account, bill and instalment read carries dates, and trimming and splitting
+        // through Foundation cost more than the rest of reading them.
+        var text = text
+        text.makeContiguousUTF8()
+        if let (y, m, d) = text.utf8.withContiguousStorageIfAvailable({ b -> (Int, Int, Int)? in
+            guard b.count == 10, b[4] == 45, b[7] == 45 else { return nil }
+            func number(_ from: Int, _ to: Int) -> Int? {
+                var value = 0
+                for i in from..<to {
+                    guard (48...57).contains(b[i]) else { return nil }
+                    value = value * 10 + Int(b[i] - 48)
+                }
+                return value
+            }
+            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return nil }
+            return (y, m, d)
+        }) ?? nil {
+            do { try self.init(year: y, month: m, day: d); return } catch {
+                throw TownhallError.invalid(field, "\(text) is not a real date.", code: "invalid_date")
+            }
+        }
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else {
@@ -40,7 +61,17 @@ public struct LocalDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
         return try! LocalDate(year: c.year!, month: c.month!, day: c.day!)
     }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    /// `YYYY-MM-DD` by integer arithmetic: `String(format:)` cost a sixth of a billing run, which writes eleven dates a bill.
+    public var description: String {
+        String(unsafeUninitializedCapacity: 10) { out in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var v = value
+                for i in stride(from: at + width - 1, through: at, by: -1) { out[i] = UInt8(48 + v % 10); v /= 10 }
+            }
+            put(year, 0, 4); out[4] = 45; put(month, 5, 2); out[7] = 45; put(day, 8, 2)
+            return 10
+        }
+    }
 
     public static func < (l: LocalDate, r: LocalDate) -> Bool { (l.year, l.month, l.day) < (r.year, r.month, r.day) }
 

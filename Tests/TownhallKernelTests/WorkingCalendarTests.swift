@@ -32,6 +32,9 @@ import Testing
             #expect((local.year, local.month, local.day) == (c.year!, c.month!, c.day!))
             #expect(local.dayNumber == offset)
             #expect(local.weekday == (c.weekday! + 5) % 7 + 1)
+            // The written form, by integer arithmetic, against printf's.
+            #expect(local.description == String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!))
+            #expect(try LocalDate(parsing: local.description, field: "date") == local)
         }
     }
 
@@ -222,6 +225,14 @@ extension Int64 {
         let sameMillisecond = (0..<1000).map { _ in UUID.timeOrdered(at: t) }
         #expect(Set(sameMillisecond).count == 1000)                       // the random bits keep them apart
         #expect(Identifier<OrganisationTag>().string.dropFirst(14).first == "7")
+    }
+
+    @Test func identifiersAreWrittenAndOrderedAsFoundationWritesThem() {
+        var random = SystemRandomNumberGenerator()
+        let ids = (0..<2000).map { n in n % 2 == 0 ? UUID() : UUID.timeOrdered(at: Date(timeIntervalSince1970: Double(random.next() % 4_000_000_000))) }
+        for id in ids { #expect(id.lowercasedString == id.uuidString.lowercased()) }
+        let typed = ids.map { Identifier<OrganisationTag>($0) }
+        #expect(typed.sorted().map(\.string) == ids.map { $0.uuidString.lowercased() }.sorted())
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Register
-import Revenues
+@testable import Revenues
 import SQLKit
 import Testing
 import TownhallKernel
@@ -119,6 +119,36 @@ import TownhallTesting
             #expect(again.summary == "billed 3 accounts: 2 created, 1 already billed")
             #expect(try await count(s, "SELECT COUNT(*) AS n FROM (SELECT account_id FROM revenues_bill WHERE year = 2026 GROUP BY account_id HAVING COUNT(*) = 1) x") == 3)
             #expect(try await count(s, "SELECT COUNT(*) AS n FROM revenues_instalment") == 30)
+        }
+    }
+
+    /// A run works a batch out on a reader and writes it afterwards; whatever changed in between is written as it stands
+    /// at the commit: an account billed meanwhile (a move-out recalculates it) is counted, not billed again; a closed one
+    /// is not billed; one changed otherwise is worked out again.
+    @Test func anAccountChangedBetweenReadingAndWritingABatchIsBilledAsItStandsAtTheCommit() async throws {
+        try await Scenario.run { s in
+            try await setUp(s)
+            let r = s.services.revenues, admin = s.actor(s.burnleyAdmin), agent = s.actor(s.burnleyAgent)
+            let ash = try await open(s, 100010330001, from: "2020-01-01", name: "Ann Clegg")
+            let oak = try await open(s, 100010330002, from: "2020-01-01", name: "Bob Hart")
+            let hapton = try await open(s, 100010330003, from: "2020-01-01", name: "Cath Dean")
+            let (run, charges) = try await r.beginBillingRun(year: Self.year, issuedOn: Self.issued, by: admin)
+            let batch = try #require(try await r.readBillingBatch(run, after: "", charges: charges, now: Self.june))
+            #expect(batch.bills.count == 3 && batch.bills.allSatisfy { $0.instalments.count == 10 })
+
+            _ = try await r.recordMoveOut(account: ash.id, lastDay: Self.date("2026-09-30"), version: nil, by: agent, now: Self.june)
+            try await r.closeAccount(oak.id, by: agent, now: Self.june)
+            try await s.database.transaction { db in
+                try await db.raw("UPDATE revenues_account SET twelve_instalments = 1, version = version + 1 WHERE id = \(bind: hapton.id.string)").run()
+            }
+            let (written, refused) = try await s.database.transaction { try await r.writeBillingBatch(batch, run: run, charges: charges, now: Self.june, on: $0) }
+            #expect(written.created == 1 && written.alreadyBilled == 1 && refused.isEmpty)
+            let bills = try await r.account(id: ash.id, by: agent).bills
+            #expect(bills.count == 1 && bills[0].runID == nil)                                    // the move-out's own bill, not the batch's
+            #expect(bills[0].total == Money.roundHalfUp(Self.charges().amount(.b) * 183, 365))
+            #expect(try await r.account(id: oak.id, by: agent).bills.isEmpty)
+            let haptonBills = try await r.account(id: hapton.id, by: agent).bills
+            #expect(haptonBills.count == 1 && haptonBills[0].instalments.count == 12 && haptonBills[0].runID == run.id)
         }
     }
 

@@ -79,7 +79,7 @@ public struct RatingEntry: Sendable, Codable, Equatable {
 /// Finance Act 1988 s43–44, daily). The annual amounts are worked out as bills print them: gross = RV × multiplier, then
 /// each relief in turn on what is left, each to the penny.
 public enum BusinessRatesLiability {
-    public struct Segment: Sendable, Equatable, Codable {
+    public struct Segment: Sendable, Hashable, Codable {
         public var from: LocalDate
         public var to: LocalDate
         public var rateableValue: Int64
@@ -95,7 +95,7 @@ public enum BusinessRatesLiability {
         public var pence: String { "\(multiplier / 10).\(multiplier % 10)p" }
     }
 
-    public struct Relief: Sendable, Equatable, Codable {
+    public struct Relief: Sendable, Hashable, Codable {
         public var kind: Adjustment.Kind
         /// The share taken off, in hundredths of a percent (50 % is 5000), for the notice.
         public var basisPoints: Int64

@@ -143,7 +143,7 @@ public struct CouncilTaxCharges: Sendable, Codable, Equatable {
     }
 }
 
-public struct NoticeLine: Sendable, Codable, Equatable {
+public struct NoticeLine: Sendable, Codable, Hashable {
     public var name: String
     public var amount: Int64
     public var previous: Int64?

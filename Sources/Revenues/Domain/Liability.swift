@@ -174,7 +174,7 @@ public struct BandHistory: Sendable, Equatable {
 /// runs of days over which nothing changes, each run is charged at its annual amount × days ÷ days in the year, and the
 /// sum is rounded half-up to the penny once, at the end.
 public enum CouncilTaxLiability {
-    public struct Segment: Sendable, Equatable, Codable {
+    public struct Segment: Sendable, Hashable, Codable {
         public var from: LocalDate
         public var to: LocalDate
         public var band: CouncilTaxBand

@@ -342,6 +342,22 @@ enum RevenuesStore {
         try await accounts(where: "\(liable(in: year, organisation: organisation)) AND a.id > \(bind: after)", order: "a.id", limit: limit, on: db)
     }
 
+    /// Liable accounts by id (an account closed or no longer liable in the year is left out).
+    static func accountsLiable(ids: [RevenuesAccountID], in year: FinancialYear, organisation: OrganisationID, on db: any SQLDatabase) async throws -> [CouncilTaxAccount] {
+        guard !ids.isEmpty else { return [] }
+        return try await accounts(where: "\(liable(in: year, organisation: organisation)) AND a.id IN (\(binds: ids.map(\.string)))", order: "a.id", on: db)
+    }
+
+    /// The versions of those of these accounts still liable in the year.
+    static func liableVersions(accounts ids: [RevenuesAccountID], in year: FinancialYear, organisation: OrganisationID, on db: any SQLDatabase) async throws -> [RevenuesAccountID: Int] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [RevenuesAccountID: Int] = [:]
+        for row in try await db.raw("SELECT a.id, a.version FROM revenues_account a WHERE \(liable(in: year, organisation: organisation)) AND a.id IN (\(binds: ids.map(\.string)))").all() {
+            result[try row.id("id")] = try row.int("version")
+        }
+        return result
+    }
+
     static func countLiable(in year: FinancialYear, organisation: OrganisationID, on db: any SQLDatabase) async throws -> Int {
         try await db.raw("SELECT COUNT(*) AS n FROM revenues_account a WHERE \(liable(in: year, organisation: organisation))").first()!.int("n")
     }
@@ -424,22 +440,32 @@ enum RevenuesStore {
 
     // MARK: Bills
 
-    struct BillDetail: Codable { var lines: [NoticeLine]; var segments: [CouncilTaxLiability.Segment]; var rates: [BusinessRatesLiability.Segment]? }
+    struct BillDetail: Codable, Hashable { var lines: [NoticeLine]; var segments: [CouncilTaxLiability.Segment]; var rates: [BusinessRatesLiability.Segment]? }
 
     /// Writes bills and their instalments with multi-row inserts. A bill whose (account, year, sequence) is taken makes the
     /// whole batch fail: the unique key is what makes a billing run idempotent across nodes and restarts.
     static func insertBills(_ bills: [Bill], on db: any SQLDatabase) async throws {
         guard !bills.isEmpty else { return }
         let encoder = JSONEncoder()
+        // Most bills of a run say the same (a whole year in one band and area): each distinct detail is encoded once.
+        var encoded: [BillDetail: String] = [:]
+        var billRows: [[any Encodable & Sendable]] = [], instalmentRows: [[any Encodable & Sendable]] = []
+        for b in bills {
+            let detail = BillDetail(lines: b.lines, segments: b.segments, rates: b.rates.isEmpty ? nil : b.rates)
+            let json: String
+            if let known = encoded[detail] { json = known } else {
+                json = String(decoding: try encoder.encode(detail), as: UTF8.self)
+                encoded[detail] = json
+            }
+            let id = b.id.string
+            billRows.append([id, b.organisationID.string, b.accountID.string, b.year.startYear, b.sequence, b.issuedOn.description, b.total,
+                             b.band?.rawValue, b.area, json, b.runID?.string, b.createdAt.iso])
+            for i in b.instalments { instalmentRows.append([id, i.number, i.due.description, i.amount]) }
+        }
         try await Database.insertRows(db, into: "revenues_bill",
                                       columns: ["id", "organisation_id", "account_id", "year", "sequence", "issued_on", "total", "band", "area", "detail", "run_id", "created_at"],
-                                      rows: try bills.map { b in
-                                          [b.id.string, b.organisationID.string, b.accountID.string, b.year.startYear, b.sequence, b.issuedOn.description, b.total,
-                                           b.band?.rawValue, b.area, String(decoding: try encoder.encode(BillDetail(lines: b.lines, segments: b.segments, rates: b.rates.isEmpty ? nil : b.rates)), as: UTF8.self),
-                                           b.runID?.string, b.createdAt.iso]
-                                      })
-        try await Database.insertRows(db, into: "revenues_instalment", columns: ["bill_id", "number", "due_on", "amount"],
-                                      rows: bills.flatMap { b in b.instalments.map { [b.id.string, $0.number, $0.due.description, $0.amount] } })
+                                      rows: billRows)
+        try await Database.insertRows(db, into: "revenues_instalment", columns: ["bill_id", "number", "due_on", "amount"], rows: instalmentRows)
     }
 
     /// Which of these accounts already have a bill for the year.
