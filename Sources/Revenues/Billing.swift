@@ -237,15 +237,28 @@ extension Revenues {
         var run = started
         var notBilled: [NotBilled] = []
         var next = Task { try await self.readBillingBatch(started, after: "", charges: charges, now: now) }
+        var unwritten = 0
         do {
             while let batch = try await next.value {
                 next = Task { try await self.readBillingBatch(started, after: batch.last, charges: charges, now: now) }
-                let current = run
-                let (written, refused) = try await database.transaction { db in
-                    try await self.writeBillingBatch(batch, run: current, charges: charges, now: now, on: db)
+                if batch.toBill.isEmpty {
+                    // All billed already (a rerun): counted, and the counts recorded every 20 such batches rather than each,
+                    // because every commit makes the reader's next read start cold (SQLite drops a reader's pages when
+                    // another connection commits): that made a rerun of 500,000 accounts take 13.8 s instead of 8.3 s.
+                    run.alreadyBilled += batch.alreadyBilled
+                    unwritten += 1
+                    if unwritten % 20 == 0 {
+                        let counts = run
+                        try await database.transaction { try await RevenuesStore.updateRun(counts, on: $0) }
+                    }
+                } else {
+                    let current = run
+                    let (written, refused) = try await database.transaction { db in
+                        try await self.writeBillingBatch(batch, run: current, charges: charges, now: now, on: db)
+                    }
+                    run = written
+                    if notBilled.count < 1000 { notBilled += refused.prefix(1000 - notBilled.count) }
                 }
-                run = written
-                if notBilled.count < 1000 { notBilled += refused.prefix(1000 - notBilled.count) }
                 try await progress?(run)
             }
             run.status = .finished
