@@ -202,7 +202,7 @@ extension Revenues {
     /// otherwise changed (its version moved on): the first is counted as already billed, the others are read and worked
     /// out again here, so every bill written matches the account as it stands at the commit.
     func writeBillingBatch(_ batch: BillingBatch, run current: BillingRun, charges: [String: CouncilTaxCharges], now: Timestamp,
-                                   on db: any SQLDatabase) async throws -> (BillingRun, [NotBilled]) {
+                           on db: any SQLDatabase) async throws -> (BillingRun, [NotBilled]) {
         var run = current
         let ids = batch.toBill.map(\.id)
         let billed = try await RevenuesStore.billed(accounts: ids, year: run.year, on: db)

@@ -47,7 +47,7 @@ public final class Database: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             // Readers are opened as needed; the headroom serves reads nested inside reads.
             readers = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: poolSize * 4)
-            // One writer: the pool's wait queue serialises writers without a lock of our own.
+            // One writer connection; the group committer runs every transaction on it, one group at a time.
             let writer = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: 1)
             self.writer = writer
             let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -8,9 +8,10 @@ import VaporCSQLite
 // Why not SQLiteNIO's own connection: it runs every statement on a thread pool and hands the result back to an event
 // loop, so a statement costs two or three thread switches whatever it does (measured: 43 % of the Open311 server's time
 // went to the kernel switching threads). Here statements step on the calling thread, with no hop: reads where the
-// caller is, and every transaction on the writer's own thread (see `Database.transaction`), so a commit's sync to disk
-// never holds up a Swift concurrency thread. Prepared statements are kept for reuse. The SQL, the binds and the row decoding are still SQLKit's and SQLiteKit's
-// (`SQLiteDialect`, `SQLiteDataEncoder`, `SQLiteDataDecoder`), so stores see exactly what they saw before.
+// caller is, and every transaction on the writer's own thread (see `GroupCommitter`), so a commit's sync to disk
+// never holds up a Swift concurrency thread. Prepared statements are kept for reuse. The SQL and the row decoding are
+// still SQLKit's and SQLiteKit's (`SQLiteDialect`, `SQLiteDataDecoder`), and binds go through `SQLiteDataEncoder` or give
+// the same values it would, so stores see exactly what they saw before.
 
 /// One open SQLite database handle, used by one pool checkout at a time.
 final class DirectSQLiteConnection: @unchecked Sendable {
@@ -204,7 +205,7 @@ struct DirectSQLiteDatabase: SQLDatabase {
     var eventLoop: any EventLoop { connection.eventLoop }
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { nil }
-    static let encoder = SQLiteDataEncoder()
+    private static let encoder = SQLiteDataEncoder()
     private static let decoder = SQLiteDataDecoder()
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
