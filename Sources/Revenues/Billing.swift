@@ -207,8 +207,8 @@ extension Revenues {
         let ids = batch.toBill.map(\.id)
         let billed = try await RevenuesStore.billed(accounts: ids, year: run.year, on: db)
         let versions = try await RevenuesStore.liableVersions(accounts: ids, in: run.year, organisation: run.organisationID, on: db)
-        let changed = batch.toBill.filter { !billed.contains($0.id) && versions[$0.id] != $0.version }
-        let unchanged = batch.toBill.filter { !billed.contains($0.id) && versions[$0.id] == $0.version }
+        let pending = batch.toBill.filter { !billed.contains($0.id) }
+        let unchanged = pending.filter { versions[$0.id] == $0.version }, changed = pending.filter { versions[$0.id] != $0.version }
         let keep = Set(unchanged.map(\.id)), keepReferences = Set(unchanged.map(\.reference))
         var bills = batch.bills.filter { keep.contains($0.accountID) }
         var refused = batch.refused.filter { keepReferences.contains($0.reference) }

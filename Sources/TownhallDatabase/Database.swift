@@ -20,10 +20,9 @@ public final class Database: @unchecked Sendable {
     public let location: DatabaseLocation
     let logger: Logger
     private let readers: DirectSQLitePool?
-    private let writer: DirectSQLitePool?
     /// The SQLite writer's own thread: every transaction's closure runs there.
     private let writerThread: MultiThreadedEventLoopGroup?
-    /// Runs the SQLite transactions on the writer, committing those that arrive together with one fsync.
+    /// Runs the SQLite transactions on the one writer connection, committing those that arrive together with one fsync.
     private let committer: GroupCommitter?
     private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
@@ -47,9 +46,7 @@ public final class Database: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             // Readers are opened as needed; the headroom serves reads nested inside reads.
             readers = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: poolSize * 4)
-            // One writer connection; the group committer runs every transaction on it, one group at a time.
             let writer = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: 1)
-            self.writer = writer
             let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             writerThread = thread
             committer = GroupCommitter(pool: writer, executor: EventLoopTaskExecutor(thread.next()), logger: logger)
@@ -61,7 +58,6 @@ public final class Database: @unchecked Sendable {
             postgres = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
                                                     maxConnectionsPerEventLoop: poolSize, requestTimeout: .seconds(30), logger: logger, on: MultiThreadedEventLoopGroup.singleton)
             readers = nil
-            writer = nil
             writerThread = nil
             committer = nil
         }
@@ -101,7 +97,6 @@ public final class Database: @unchecked Sendable {
     public func shutdown() async {
         await committer?.close()
         readers?.close()
-        writer?.close()
         try? await writerThread?.shutdownGracefully()
         try? await postgres?.shutdownAsync()
     }

@@ -21,8 +21,8 @@ final class DirectSQLiteConnection: @unchecked Sendable {
     // Guarded by `lock`.
     private var handle: OpaquePointer?
     private var statements: [String: PreparedStatement] = [:]
-    /// Enough for every statement the modules repeat. When it is full it starts again empty, so one-off statements (multi-row
-    /// inserts of odd sizes) cannot crowd out the repeated ones for good.
+    /// Enough for every statement the modules repeat. When it is full it starts again empty, so one-off statements (`IN`
+    /// lists and multi-row inserts of odd sizes) cannot crowd out the repeated ones for good.
     private static let statementCacheSize = 200
 
     private static let initialise: Void = { _ = sqlite_nio_sqlite3_initialize() }()

@@ -71,7 +71,8 @@ final class GroupCommitter: Sendable {
         sleeper?.resume()
     }
 
-    /// Finishes the transactions already queued, then stops taking new ones; returns when the last group is done.
+    /// Finishes the transactions already queued, then stops taking new ones and closes the writer connection; returns
+    /// when the last group is done.
     func close() async {
         let (worker, sleeper) = state.withLockedValue { s in
             s.closed = true
@@ -80,6 +81,7 @@ final class GroupCommitter: Sendable {
         }
         sleeper?.resume()
         await worker?.value
+        pool.close()
     }
 
     private func work() async {

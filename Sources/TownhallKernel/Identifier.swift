@@ -95,9 +95,6 @@ public enum StableUUID {
 }
 
 extension UUID {
-    /// A version 7 UUID (RFC 9562): the Unix time in milliseconds, then 74 random bits. Ids made one after another sort
-    /// together, so a new row's key lands on the index's last page instead of a random one: a batch of inserts dirties a
-    /// page or two per index rather than one each, which is most of what a commit writes to disk.
     /// The canonical lowercase form that every id is stored in, by table lookup: `uuidString` goes through `snprintf` and
     /// then needs lowercasing, and a billing run writes eleven ids a bill (a twentieth of its time went here).
     public var lowercasedString: String {
@@ -121,6 +118,9 @@ extension UUID {
         withUnsafeBytes(of: uuid) { ($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self).bigEndian, $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian) }
     }
 
+    /// A version 7 UUID (RFC 9562): the Unix time in milliseconds, then 74 random bits. Ids made one after another sort
+    /// together, so a new row's key lands on the index's last page instead of a random one: a batch of inserts dirties a
+    /// page or two per index rather than one each, which is most of what a commit writes to disk.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
         let millis = UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded()))
         var random = SystemRandomNumberGenerator()

@@ -18,16 +18,8 @@ public struct LocalDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
         var text = text
         text.makeContiguousUTF8()
         if let (y, m, d) = text.utf8.withContiguousStorageIfAvailable({ b -> (Int, Int, Int)? in
-            guard b.count == 10, b[4] == 45, b[7] == 45 else { return nil }
-            func number(_ from: Int, _ to: Int) -> Int? {
-                var value = 0
-                for i in from..<to {
-                    guard (48...57).contains(b[i]) else { return nil }
-                    value = value * 10 + Int(b[i] - 48)
-                }
-                return value
-            }
-            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return nil }
+            guard b.count == 10, b[4] == 45, b[7] == 45,
+                  let y = b.digits(at: 0, width: 4), let m = b.digits(at: 5, width: 2), let d = b.digits(at: 8, width: 2) else { return nil }
             return (y, m, d)
         }) ?? nil {
             do { try self.init(year: y, month: m, day: d); return } catch {
@@ -64,13 +56,14 @@ public struct LocalDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
     /// `YYYY-MM-DD` by integer arithmetic: `String(format:)` cost a sixth of a billing run, which writes eleven dates a bill.
     public var description: String {
         String(unsafeUninitializedCapacity: 10) { out in
-            func put(_ value: Int, _ at: Int, _ width: Int) {
-                var v = value
-                for i in stride(from: at + width - 1, through: at, by: -1) { out[i] = UInt8(48 + v % 10); v /= 10 }
-            }
-            put(year, 0, 4); out[4] = 45; put(month, 5, 2); out[7] = 45; put(day, 8, 2)
+            write(into: out)
             return 10
         }
+    }
+
+    /// Writes `YYYY-MM-DD` into the first ten bytes of `out` (also the start of a stored timestamp).
+    func write(into out: UnsafeMutableBufferPointer<UInt8>) {
+        out.putDigits(year, at: 0, width: 4); out[4] = 45; out.putDigits(month, at: 5, width: 2); out[7] = 45; out.putDigits(day, at: 8, width: 2)
     }
 
     public static func < (l: LocalDate, r: LocalDate) -> Bool { (l.year, l.month, l.day) < (r.year, r.month, r.day) }
@@ -127,4 +120,26 @@ extension LocalDate {
 
     /// ISO weekday: 1 is Monday, 7 is Sunday.
     public var weekday: Int { ((dayNumber % 7 + 7) % 7 + 3) % 7 + 1 }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The number written in `width` decimal digits at `at`, or nil if any is not a digit: stored dates and times read
+    /// without Foundation.
+    func digits(at: Int, width: Int) -> Int? {
+        var v = 0
+        for i in at..<(at + width) {
+            let c = Int(self[i]) - 48
+            guard (0...9).contains(c) else { return nil }
+            v = v * 10 + c
+        }
+        return v
+    }
+}
+
+extension UnsafeMutableBufferPointer<UInt8> {
+    /// Writes `value` as `width` decimal digits, zero-padded, at `at`: dates and times without `printf`.
+    func putDigits(_ value: Int, at: Int, width: Int) {
+        var v = value
+        for i in stride(from: at + width - 1, through: at, by: -1) { self[i] = UInt8(48 + v % 10); v /= 10 }
+    }
 }

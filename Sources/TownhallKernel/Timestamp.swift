@@ -33,14 +33,12 @@ public struct Timestamp: Hashable, Sendable, Comparable, Codable, CustomStringCo
         let h = rest / 3_600_000; rest -= h * 3_600_000
         let m = rest / 60_000; rest -= m * 60_000
         let sec = rest / 1000, milli = rest % 1000
-        var out = [UInt8](repeating: 0, count: 24)
-        func put(_ value: Int, _ at: Int, _ width: Int) {
-            var v = value
-            for i in stride(from: at + width - 1, through: at, by: -1) { out[i] = UInt8(48 + v % 10); v /= 10 }
+        return String(unsafeUninitializedCapacity: 24) { out in
+            d.write(into: out); out[10] = 84
+            out.putDigits(h, at: 11, width: 2); out[13] = 58; out.putDigits(m, at: 14, width: 2); out[16] = 58
+            out.putDigits(sec, at: 17, width: 2); out[19] = 46; out.putDigits(milli, at: 20, width: 3); out[23] = 90
+            return 24
         }
-        put(d.year, 0, 4); out[4] = 45; put(d.month, 5, 2); out[7] = 45; put(d.day, 8, 2); out[10] = 84
-        put(h, 11, 2); out[13] = 58; put(m, 14, 2); out[16] = 58; put(sec, 17, 2); out[19] = 46; put(milli, 20, 3); out[23] = 90
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// For text shaped like the stored form: its milliseconds since the epoch, or `.some(nil)` if it is not a real instant.
@@ -51,12 +49,8 @@ public struct Timestamp: Hashable, Sendable, Comparable, Codable, CustomStringCo
         guard text.utf8.count == 24 else { return nil }
         return text.utf8.withContiguousStorageIfAvailable { b -> Int?? in
             guard b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b[19] == 46, b[23] == 90 else { return nil }
-            func num(_ at: Int, _ width: Int) -> Int? {
-                var v = 0
-                for i in at..<(at + width) { let c = Int(b[i]) - 48; guard (0...9).contains(c) else { return nil }; v = v * 10 + c }
-                return v
-            }
-            guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2), let ms = num(20, 3),
+            guard let y = b.digits(at: 0, width: 4), let mo = b.digits(at: 5, width: 2), let d = b.digits(at: 8, width: 2), let h = b.digits(at: 11, width: 2),
+                  let mi = b.digits(at: 14, width: 2), let s = b.digits(at: 17, width: 2), let ms = b.digits(at: 20, width: 3),
                   h < 24, mi < 60, s < 60, let date = try? LocalDate(year: y, month: mo, day: d) else { return .some(nil) }
             return ((date.dayNumber * 86_400 + h * 3600 + mi * 60 + s) * 1000) + ms
         } ?? nil
