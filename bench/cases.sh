@@ -2,7 +2,8 @@
 # Case engine benchmark (issue 3), release build on SQLite. Prints:
 #  1. the raw SQLite rate of single-row transactional inserts on this disk (WAL, synchronous=FULL, as Townhall runs);
 #  2. Open311 POST requests.json over loopback for $DURATION with wrk: requests/s, p50, p99, and the share of (1);
-#  3. recomputing the service level of $CASES cases from their timelines.
+#  3. recomputing the service level of $CASES cases from their timelines: when every clock moves (beside the raw SQLite
+#     floor for writing those clocks, bench/clocks.py, on the same file in the same run) and when none does.
 # Usage: bench/cases.sh            (1,000,000 cases)
 #        CASES=100000 DURATION=10s bench/cases.sh
 set -euo pipefail
@@ -39,6 +40,13 @@ echo "raw inserts: $raw rows/s"
 
 echo "== seeding $CASES cases and recomputing their service levels"
 "$bin" bench cases --cases "$CASES" --database-url "$db" 2>&1 | grep -E "^(seed|recompute)" || true   # CASES=0: add none, reuse the file
+echo "== every clock rewritten: the raw floor (single-row UPDATEs of the same values), then Townhall's recompute"
+floor=$(python3 bench/clocks.py "$work/cases.sqlite" floor)
+echo "raw floor: $floor s"
+python3 bench/clocks.py "$work/cases.sqlite" clear
+out=$(/usr/bin/time -f "recompute wall %e s, max RSS %M KiB" "$bin" cases recompute --organisation bench-cases --database-url "$db" 2>&1 | grep -E "recomputed|wall")
+echo "$out"
+python3 -c "print('recompute that moves every clock takes %.2f× the raw floor' % (float('$(echo "$out" | awk '/wall/ {print $3}')') / float('$floor')))"
 echo "== recompute again (every case already current: the cost of a calendar-change run)"
 /usr/bin/time -f "recompute wall %e s, max RSS %M KiB" "$bin" cases recompute --organisation bench-cases --database-url "$db" 2>&1 | grep -E "recomputed|wall"
 

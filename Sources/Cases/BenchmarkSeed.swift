@@ -4,27 +4,30 @@ import TownhallDatabase
 import TownhallKernel
 
 extension Cases {
-    /// Writes `count` synthetic cases (with their created and status events) for an organisation's first service, in
-    /// multi-row batches: the fixture for `bench/cases.sh`, not a way to log real cases. References are TH-25-…, and the
-    /// 2025 sequence is moved past them.
+    /// Writes `count` synthetic cases (with their created and status events) spread over the organisation's services, in
+    /// batches: the fixture for `bench/cases.sh`, not a way to log real cases. As in a live table, cases are stored in the
+    /// order they were logged, over 60 days ending 4 days ago (so no status change lies in the future); one in ten is high priority. References are TH-25-…, and the 2025
+    /// sequence is moved past them.
     public func seedBenchmark(organisation: OrganisationID, count: Int, batch: Int = 5000) async throws {
         let services = try await self.services(organisation: organisation)
-        guard let service = services.first(where: { $0.code == "587" }) ?? services.first else {
+        guard !services.isEmpty else {
             throw TownhallError.invalid("organisation", "The organisation has no services to seed cases for.")
         }
         var rng = SystemRandomNumberGenerator()
-        let now = Date().timeIntervalSince1970
+        let now = Date().timeIntervalSince1970, span = 60.0 * 86_400
         var start = 0
         while start < count {
             let end = min(count, start + batch)
             var caseRows: [[any Encodable & Sendable]] = []
             var eventRows: [[any Encodable & Sendable]] = []
             for n in start..<end {
-                let created = Timestamp(Date(timeIntervalSince1970: now - Double(UInt64.random(in: 0...(60 * 86_400), using: &rng))))
+                let logged = now - 4 * 86_400 - span + span * Double(n) / Double(count) + Double.random(in: 0..<60, using: &rng)
+                let created = Timestamp(Date(timeIntervalSince1970: logged))
+                let service = services[n % services.count]
                 let path: [CaseStatus] = switch n % 4 { case 0: [.new]; case 1: [.new, .inProgress]; case 2: [.new, .inProgress, .waitingOnCustomer]; default: [.new, .inProgress, .resolved] }
                 var at = created
                 let c = Case(id: CaseID(), organisationID: organisation, reference: String(format: "TH-25-%07d", n + 1), serviceID: service.id, serviceCode: service.code,
-                             serviceName: service.name, status: path.last!, resolution: path.last == .resolved ? .fixed : nil, priority: .normal, channel: .web,
+                             serviceName: service.name, status: path.last!, resolution: path.last == .resolved ? .fixed : nil, priority: n % 10 == 9 ? .high : .normal, channel: .web,
                              requesterID: nil, contact: CaseContact(), location: CaseLocation(address: "\(n % 300 + 1) Bench Street"), description: "Benchmark case",
                              attributes: [:], teamID: nil, assigneeID: nil, loggedByID: organisation, duplicateOfID: nil, mediaURLs: [], createdAt: created,
                              updatedAt: created, dueAt: nil, warningAt: nil, slaState: .onTrack, resolvedAt: nil, version: path.count)

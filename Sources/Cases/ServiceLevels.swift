@@ -61,41 +61,84 @@ extension Cases {
         return total
     }
 
-    /// Recomputes the service-level state of every case of an organisation (or all) from its timeline: after a calendar,
-    /// bank-holiday or target change. Returns how many cases were recomputed. Runs in batches, each its own transaction,
-    /// so it can be stopped and run again.
-    @discardableResult
-    public func recomputeServiceLevels(organisation: OrganisationID? = nil, now: Timestamp = .now, batch: Int = 2000) async throws -> Int {
-        var after = ""
-        var done = 0
-        let engine = database.engine
-        while true {
-            let last = after
-            let (count, lastKey) = try await database.transaction { db -> (Int, String) in
-                let (rows, lastKey) = try await CasesStore.clockRows(after: last, organisation: organisation, limit: batch, engine: engine, on: db)
-                guard !rows.isEmpty else { return (0, last) }
-                let histories = try await CasesStore.statusHistories(cases: try rows.map { try $0.id("id") }, on: db)
-                var inputs = ClockInputs()
-                var updates: [[any Encodable & Sendable]] = []
-                for row in rows {
-                    let id: CaseID = try row.id("id")
-                    let clock = try await inputs.clock(organisation: try row.id("organisation_id"), service: try row.id("service_id"),
-                                                       priority: Priority(rawValue: try row.string("priority")) ?? .normal, history: histories[id] ?? [], now: now, on: db)
-                    let due = Timestamp(seconds: clock.dueAt).iso, warning = Timestamp(seconds: clock.warningAt).iso
-                    // Alerts already raised stand unless the time they were raised for moved.
-                    let moved = try due != row.optionalString("due_at") || warning != row.optionalString("warning_at")
-                    if try moved || clock.state.rawValue != row.string("sla_state") {
-                        updates.append([id.string, due, warning, clock.state.rawValue, moved ? 1 : 0])
-                    }
-                }
-                try await CasesStore.applyClocks(updates, engine: engine, on: db)
-                return (rows.count, lastKey)
-            }
-            done += count
-            after = lastKey
-            if count < batch { break }
+    public struct RecomputeResult: Sendable, Equatable, Codable {
+        public init(recomputed: Int = 0, changed: Int = 0) {
+            self.recomputed = recomputed
+            self.changed = changed
         }
-        return done
+
+        /// Cases whose clock was worked out again.
+        public var recomputed: Int
+        /// Of those, the cases whose due time, warning time or state moved and was written.
+        public var changed: Int
+    }
+
+    /// How many recompute batches are worked on at once: one per core reading and working out clocks, and one more so the
+    /// writer always has a batch ready.
+    static let recomputeBatchesInFlight = max(2, ProcessInfo.processInfo.activeProcessorCount) + 1
+
+    /// Recomputes the service-level state of every case of an organisation (or all) from its timeline: after a calendar,
+    /// bank-holiday or target change. Batches are read in storage order, worked out on readers several at a time, and each
+    /// written in a transaction of its own that only writes, so the run can be stopped and run again and holds up
+    /// nobody's edits for longer than a batch's writes.
+    @discardableResult
+    public func recomputeServiceLevels(organisation: OrganisationID? = nil, now: Timestamp = .now, batch: Int = 5000) async throws -> RecomputeResult {
+        let engine = database.engine
+        return try await withThrowingTaskGroup(of: RecomputeResult.self) { group in
+            var total = RecomputeResult()
+            var after = "", more = true, running = 0
+            while true {
+                while more && running < Self.recomputeBatchesInFlight {
+                    let last = after
+                    let (rows, next) = try await database.read { try await CasesStore.clockRows(after: last, organisation: organisation, limit: batch, engine: engine, on: $0) }
+                    (after, more) = (next, rows.count == batch)
+                    guard !rows.isEmpty else { break }
+                    group.addTask { try await self.recompute(rows, now: now) }
+                    running += 1
+                }
+                guard let done = try await group.next() else { return total }
+                running -= 1
+                total.recomputed += done.recomputed
+                total.changed += done.changed
+            }
+        }
+    }
+
+    /// One batch of a recompute: clocks worked out on a reader, then the ones that moved written.
+    func recompute(_ rows: [ClockRow], now: Timestamp) async throws -> RecomputeResult {
+        let updates = try await database.read { try await Self.clockUpdates(rows, now: now, on: $0) }
+        guard !updates.isEmpty else { return RecomputeResult(recomputed: rows.count) }
+        let engine = database.engine
+        let changed = try await database.transaction { try await Self.writeClocks(updates, now: now, engine: engine, on: $0) }
+        return RecomputeResult(recomputed: rows.count, changed: changed)
+    }
+
+    /// The clocks of `rows` that differ from what is stored.
+    static func clockUpdates(_ rows: [ClockRow], now: Timestamp, on db: any SQLDatabase) async throws -> [ClockUpdate] {
+        let histories = try await CasesStore.statusHistories(cases: rows.map(\.id), on: db)
+        var inputs = ClockInputs()
+        var updates: [ClockUpdate] = []
+        for row in rows {
+            let clock = try await inputs.clock(organisation: row.organisationID, service: row.serviceID, priority: row.priority,
+                                               history: histories[row.id] ?? [], now: now, on: db)
+            let due = Timestamp(seconds: clock.dueAt).iso, warning = Timestamp(seconds: clock.warningAt).iso
+            if due != row.dueAt || warning != row.warningAt || clock.state.rawValue != row.state {
+                updates.append(ClockUpdate(rowid: row.rowid, id: row.id, dueAt: due, warningAt: warning, state: clock.state.rawValue, version: row.version))
+            }
+        }
+        return updates
+    }
+
+    /// Writes clocks worked out on a reader. A case edited since it was read (its version moved on) is read and worked out
+    /// again here, inside the transaction, so an edit made meanwhile is never overwritten by a clock from before it. Returns
+    /// how many clocks were written.
+    static func writeClocks(_ updates: [ClockUpdate], now: Timestamp, engine: Engine, on db: any SQLDatabase) async throws -> Int {
+        let stale = try await CasesStore.applyClocks(updates, engine: engine, on: db)
+        guard !stale.isEmpty else { return updates.count }
+        let again = try await clockUpdates(try await CasesStore.clockRows(ids: stale, engine: engine, on: db), now: now, on: db)
+        let lost = try await CasesStore.applyClocks(again, engine: engine, on: db)
+        assert(lost.isEmpty, "nothing else writes inside this transaction")
+        return updates.count - stale.count + again.count
     }
 
     /// Per service and priority, for the cases that fell due in a month: how many, met, missed and % met.

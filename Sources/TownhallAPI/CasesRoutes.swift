@@ -223,7 +223,7 @@ struct CasesRoutes {
         group.post("sla/recompute") { _, context in
             let actor = try context.requireActor()
             try actor.require(.casesManage)
-            return try JSONResponse.make(["recomputed": try await cases.recomputeServiceLevels(organisation: actor.organisationID)])
+            return try JSONResponse.make(try await cases.recomputeServiceLevels(organisation: actor.organisationID))
         }
     }
 }

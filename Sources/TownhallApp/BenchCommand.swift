@@ -93,7 +93,7 @@ struct Bench: AsyncParsableCommand {
                         try await services.cases.seedBenchmark(organisation: org.id, count: cases)
                         print(String(format: "seed: %d cases in %.1f s", cases, Date().timeIntervalSince(start)))
                         start = Date()
-                        let n = try await services.cases.recomputeServiceLevels(organisation: org.id)
+                        let n = try await services.cases.recomputeServiceLevels(organisation: org.id).recomputed
                         print(String(format: "recompute: %d cases in %.2f s = %.0f cases/s", n, Date().timeIntervalSince(start), Double(n) / Date().timeIntervalSince(start)))
                     }
                 }

@@ -364,8 +364,8 @@ struct CasesCommand: AsyncParsableCommand {
                     var id: OrganisationID?
                     if let organisation { id = try await services.partnership.organisation(slug: organisation).id }
                     let started = Date()
-                    let n = try await services.cases.recomputeServiceLevels(organisation: id)
-                    print(String(format: "recomputed %d cases in %.2f s", n, Date().timeIntervalSince(started)))
+                    let result = try await services.cases.recomputeServiceLevels(organisation: id)
+                    print(String(format: "recomputed %d cases in %.2f s (%d clocks moved)", result.recomputed, Date().timeIntervalSince(started), result.changed))
                 }
             }
         }

@@ -123,6 +123,10 @@ extension Database {
     static let sqlitePragmas = [
         "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL",
         "PRAGMA temp_store = MEMORY",
+        // Checkpoint the WAL into the file every 10,000 pages (40 MB at most) instead of SQLite's 1,000: a bulk write's
+        // transaction passed 1,000 pages by itself, so the writer copied the WAL back at almost every commit, and index pages
+        // dirtied again by the next batch were copied each time (a recompute that moves every clock: 18.6 s → 14.4 s).
+        "PRAGMA wal_autocheckpoint = 10000",
         // Memory-mapped reads: pages come from the OS page cache (shared by every connection) without a read() call each,
         // which is what large scans such as recomputing every case's service level spend their time on otherwise.
         "PRAGMA mmap_size = 1073741824",

@@ -51,8 +51,10 @@ final class DirectSQLiteConnection: @unchecked Sendable {
         }
     }
 
-    /// Prepares (or reuses) `sql`, binds `binds`, and steps through every row on the calling thread.
-    func run(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder, _ onRow: (any SQLRow) -> Void) throws {
+    /// Prepares (or reuses) `sql`, binds `binds`, and steps through every row on the calling thread. Returns how many rows
+    /// an INSERT, UPDATE or DELETE changed.
+    @discardableResult
+    func run(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder, _ onRow: (any SQLRow) -> Void) throws -> Int {
         try lock.withLock {
             guard let handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "the connection is closed") }
             let statement = try prepared(sql, on: handle)
@@ -65,7 +67,7 @@ final class DirectSQLiteConnection: @unchecked Sendable {
             }
             while true {
                 let status = sqlite_nio_sqlite3_step(statement.handle)
-                if status == SQLITE_DONE { return }
+                if status == SQLITE_DONE { return Int(sqlite_nio_sqlite3_changes64(handle)) }
                 guard status == SQLITE_ROW else { throw SQLiteStatementError(code: status, handle: handle) }
                 onRow(DirectSQLiteRow(columns: statement.columns, values: Self.values(of: statement), decoder: decoder))
             }
@@ -167,7 +169,28 @@ struct DirectSQLiteRow: SQLRow {
         guard let offset = columns.offsets[column] else {
             throw DecodingError.keyNotFound(SQLiteColumnKey(column), .init(codingPath: [], debugDescription: "no column \(column) in the row"))
         }
-        return try decoder.decode(D.self, from: values[offset])
+        let value = values[offset]
+        // The column types the stores read most are matched by type first, giving what the decoder would: reached through
+        // `any SQLRow`, this function is unspecialised, and the decoder's casts were a sixth of a service-level recompute.
+        switch value {
+        case .text(let text):
+            if D.self == String.self { return Self.same(text, as: D.self) }
+            if D.self == String?.self { return Self.same(Optional(text), as: D.self) }
+        case .integer(let number):
+            if D.self == Int64.self { return Self.same(Int64(number), as: D.self) }
+            if D.self == Int.self { return Self.same(number, as: D.self) }
+            if D.self == Int64?.self { return Self.same(Optional(Int64(number)), as: D.self) }
+        case .null:
+            if D.self == String?.self { return Self.same(String?.none, as: D.self) }
+            if D.self == Int64?.self { return Self.same(Int64?.none, as: D.self) }
+        default: break
+        }
+        return try decoder.decode(D.self, from: value)
+    }
+
+    /// `value` as `D`, which the caller has checked is `T`.
+    @inline(__always) private static func same<T, D>(_ value: T, as: D.Type) -> D {
+        withUnsafePointer(to: value) { $0.withMemoryRebound(to: D.self, capacity: 1) { $0.pointee } }
     }
 }
 
@@ -247,8 +270,13 @@ struct DirectSQLiteDatabase: SQLDatabase {
     /// afresh for every size and costs SQLKit a placeholder per value to write).
     func insertRows(into table: String, columns: [String], rows: [[any Encodable & Sendable]]) throws {
         let placeholders = (1...columns.count).map { "?\($0)" }.joined(separator: ", ")
-        let sql = "INSERT INTO \"\(table)\" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(placeholders))"
-        for row in rows { try connection.run(sql, try row.map(Self.encode), decoder: Self.decoder) { _ in } }
+        _ = try runEach("INSERT INTO \"\(table)\" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(placeholders))", rows: rows)
+    }
+
+    /// Runs `sql` (placeholders `?1`, `?2`…) once per row of binds as one prepared statement, and returns how many rows
+    /// each run changed.
+    func runEach(_ sql: String, rows: [[any Encodable & Sendable]]) throws -> [Int] {
+        try rows.map { try connection.run(sql, try $0.map(Self.encode), decoder: Self.decoder) { _ in } }
     }
 }
 

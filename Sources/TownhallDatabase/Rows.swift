@@ -112,4 +112,12 @@ extension Database {
             try await db.raw(q).run()
         }
     }
+
+    /// SQLite's bulk path: runs `sql` (placeholders `?1`, `?2`…) once per row of binds as one prepared statement, and
+    /// returns how many rows each run changed. (PostgreSQL's bulk path is one statement over a `VALUES` list, which costs
+    /// one round trip instead of one per row.)
+    public static func runEachOnSQLite(_ db: any SQLDatabase, _ sql: String, rows: [[any Encodable & Sendable]]) throws -> [Int] {
+        guard let sqlite = db as? DirectSQLiteDatabase else { throw SQLiteStatementError(code: 21, message: "runEachOnSQLite needs a Townhall SQLite connection") } // SQLITE_MISUSE
+        return try sqlite.runEach(sql, rows: rows)
+    }
 }

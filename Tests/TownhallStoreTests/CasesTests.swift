@@ -1,7 +1,7 @@
 import Foundation
 import SQLKit
 import Testing
-import Cases
+@testable import Cases
 import TownhallKernel
 import TownhallTesting
 
@@ -250,9 +250,71 @@ import TownhallTesting
             let c = try await s.cases.create(try Self.flyTipping(), by: agent, now: try Self.london(2026, 11, 20, 10))
             #expect(c.dueAt == (try Self.london(2026, 11, 27, 17)))
             _ = try await s.cases.setCalendar(workingDays: [1, 2, 3, 4, 5, 6], opensAt: 8 * 60, closesAt: 18 * 60, by: s.actor(s.burnleyAdmin))
-            #expect(try await s.cases.recomputeServiceLevels(now: try Self.london(2026, 11, 20, 12)) == 1)
+            #expect(try await s.cases.recomputeServiceLevels(now: try Self.london(2026, 11, 20, 12)) == Cases.RecomputeResult(recomputed: 1, changed: 1))
             let record = try await s.cases.record(id: c.id, by: agent)
             #expect(record.case.dueAt == (try Self.london(2026, 11, 26, 18)))   // Saturdays count now, 08:00–18:00
+            #expect(try await s.cases.recomputeServiceLevels(now: try Self.london(2026, 11, 20, 12)) == Cases.RecomputeResult(recomputed: 1, changed: 0))
+        }
+    }
+
+    @Test func aRecomputeInManyBatchesReachesEveryCaseOnce() async throws {
+        try await Scenario.run { s in
+            let agent = s.actor(s.burnleyAgent)
+            let logged = try Self.london(2026, 11, 20, 10)
+            var running: [CaseID] = [], paused: [CaseID] = []
+            for n in 0..<11 {
+                let c = try await s.cases.create(try Self.flyTipping(), by: agent, now: logged)
+                if n % 4 == 3 {
+                    _ = try await s.cases.changeStatus(c.id, to: .waitingOnCustomer, version: 1, by: agent, now: logged.adding(seconds: 3600))
+                    paused.append(c.id)
+                } else {
+                    running.append(c.id)
+                }
+            }
+            _ = try await s.cases.setCalendar(workingDays: [1, 2, 3, 4, 5, 6], opensAt: 8 * 60, closesAt: 18 * 60, by: s.actor(s.burnleyAdmin))
+            // Batches of 3: four batches, worked on at once and written as each is ready.
+            let result = try await s.cases.recomputeServiceLevels(now: try Self.london(2026, 11, 20, 12), batch: 3)
+            #expect(result == Cases.RecomputeResult(recomputed: 11, changed: 11))
+            for id in running {
+                let c = try await s.cases.record(id: id, by: agent).case
+                #expect(c.dueAt == (try Self.london(2026, 11, 26, 18)))
+                #expect(c.slaState == .onTrack)
+            }
+            for id in paused {
+                let c = try await s.cases.record(id: id, by: agent).case
+                #expect(c.slaState == .paused)
+                // 58 working hours allowed (Friday 10:00 to Thursday 18:00), one used before the pause, and the other 57
+                // counted on from now (Friday 12:00) as if the clock restarted: the next Friday, 09:00.
+                #expect(c.dueAt == (try Self.london(2026, 11, 27, 9)))
+            }
+        }
+    }
+
+    @Test func aCaseEditedWhileItsClockIsRecomputedKeepsTheEdit() async throws {
+        try await Scenario.run { s in
+            let agent = s.actor(s.burnleyAgent)
+            let logged = try Self.london(2026, 11, 20, 10), now = try Self.london(2026, 11, 20, 12)
+            let onHold = try await s.cases.create(try Self.flyTipping(), by: agent, now: logged)
+            let assigned = try await s.cases.create(try Self.flyTipping(), by: agent, now: logged)
+            _ = try await s.cases.setCalendar(workingDays: [1, 2, 3, 4, 5, 6], opensAt: 8 * 60, closesAt: 18 * 60, by: s.actor(s.burnleyAdmin))
+            let engine = s.database.engine
+            // A batch read and worked out on a reader…
+            let (rows, _) = try await s.database.read { try await CasesStore.clockRows(after: "", organisation: nil, limit: 10, engine: engine, on: $0) }
+            let updates = try await s.database.read { try await Cases.clockUpdates(rows, now: now, on: $0) }
+            #expect(updates.count == 2)
+            // …then, before it is written, one case is put on hold (its clock paused by that edit) and the other assigned
+            // (a new version, its stored clock still the old calendar's).
+            _ = try await s.cases.changeStatus(onHold.id, to: .waitingOnCustomer, version: 1, by: agent, now: now)
+            let team = try await s.access.team(named: "Street Scene", organisation: s.burnley.id)
+            _ = try await s.cases.assign(assigned.id, teamID: team.id, assigneeID: nil, version: 1, by: agent, now: now)
+            let written = try await s.database.transaction { try await Cases.writeClocks(updates, now: now, engine: engine, on: $0) }
+            #expect(written == 1)
+            let held = try await s.cases.record(id: onHold.id, by: agent).case
+            #expect(held.slaState == .paused)
+            #expect(held.version == 2)
+            let other = try await s.cases.record(id: assigned.id, by: agent).case
+            #expect(other.dueAt == (try Self.london(2026, 11, 26, 18)))
+            #expect(other.version == 2)
         }
     }
 

@@ -640,55 +640,98 @@ extension JSONEncoder {
     }
 }
 
+/// A case's service-level inputs and stored clock, as a recompute reads them.
+struct ClockRow: Sendable {
+    var rowid: Int64   // SQLite's, how a write finds the row fastest; 0 on PostgreSQL
+    var id: CaseID
+    var organisationID: OrganisationID
+    var serviceID: ServiceID
+    var priority: Priority
+    var dueAt: String?
+    var warningAt: String?
+    var state: String
+    var version: Int
+}
+
+/// A recomputed clock, to be written only if the case is still at the version it was worked out from.
+struct ClockUpdate: Sendable {
+    var rowid: Int64
+    var id: CaseID
+    var dueAt: String
+    var warningAt: String
+    var state: String
+    var version: Int
+}
+
 extension CasesStore {
-    /// A batch of cases' clock fields in storage order after `after` (SQLite: rowid, read sequentially; PostgreSQL: id),
-    /// and the key to continue from. Recomputing a million cases is a walk over the table, not a million random seeks.
-    static func clockRows(after: String, organisation: OrganisationID?, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> ([any SQLRow], String) {
-        let key: SQLQueryString = engine == .sqlite ? "rowid" : "id"
-        var q: SQLQueryString = "SELECT \(key) AS walk_key, id, organisation_id, service_id, priority, due_at, warning_at, sla_state FROM case_record WHERE "
-        if engine == .sqlite { q += "rowid > \(bind: Int64(after) ?? 0)" } else { q += "id > \(bind: after)" }
+    private static func clockColumns(_ engine: Engine) -> SQLQueryString {
+        engine == .sqlite ? "SELECT rowid, id, organisation_id, service_id, priority, due_at, warning_at, sla_state, version FROM case_record"
+            : "SELECT CAST(0 AS BIGINT) AS rowid, id, organisation_id, service_id, priority, due_at, warning_at, sla_state, version FROM case_record"
+    }
+
+    private static func clockRow(_ row: any SQLRow) throws -> ClockRow {
+        ClockRow(rowid: try row.int64("rowid"), id: try row.id("id"), organisationID: try row.id("organisation_id"), serviceID: try row.id("service_id"),
+                 priority: Priority(rawValue: try row.string("priority")) ?? .normal, dueAt: try row.optionalString("due_at"),
+                 warningAt: try row.optionalString("warning_at"), state: try row.string("sla_state"), version: try row.int("version"))
+    }
+
+    /// A batch of cases' clocks in storage order after `after` (SQLite: rowid, read sequentially; PostgreSQL: id), and the
+    /// key to continue from. Recomputing a million cases is a walk over the table, not a million random seeks.
+    static func clockRows(after: String, organisation: OrganisationID?, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> ([ClockRow], String) {
+        var q = clockColumns(engine)
+        if engine == .sqlite { q += " WHERE rowid > \(bind: Int64(after) ?? 0)" } else { q += " WHERE id > \(bind: after)" }
         // On SQLite the unary plus keeps the organisation filter off its indexes: with it, SQLite read every one of the
         // organisation's index entries and sorted them for each batch (quadratic: 68 s for 1,000,000 cases) instead of
         // walking the table from the last rowid.
         if let organisation { q += engine == .sqlite ? " AND +organisation_id = \(bind: organisation.string)" : " AND organisation_id = \(bind: organisation.string)" }
-        q += " ORDER BY \(key) LIMIT \(literal: limit)"
-        let rows = try await db.raw(q).all()
+        q += engine == .sqlite ? " ORDER BY rowid LIMIT \(literal: limit)" : " ORDER BY id LIMIT \(literal: limit)"
+        let rows = try await db.raw(q).all().map(clockRow)
         guard let last = rows.last else { return ([], after) }
-        let next = engine == .sqlite ? String(try last.int64("walk_key")) : try last.string("walk_key")
-        return (rows, next)
+        return (rows, engine == .sqlite ? String(last.rowid) : last.id.string)
     }
 
-    /// Writes recomputed clocks ([id, due_at, warning_at, sla_state, moved] per row) in one statement per chunk; `moved` 1
-    /// clears the raised-alert flags so the new times are alerted.
-    static func applyClocks(_ rows: [[any Encodable & Sendable]], engine: Engine, on db: any SQLDatabase) async throws {
-        guard !rows.isEmpty else { return }
-        for start in stride(from: 0, to: rows.count, by: 500) {
-            var values: SQLQueryString = ""
-            for (i, row) in rows[start..<min(start + 500, rows.count)].enumerated() { values += i == 0 ? "(\(binds: row))" : ", (\(binds: row))" }
-            switch engine {
-            case .sqlite:
-                // SQLite plans UPDATE … FROM (VALUES …) as a scan of case_record per chunk; a keyed temporary table makes both
-                // sides primary-key lookups.
-                try await db.raw("CREATE TEMP TABLE IF NOT EXISTS clock_update (id TEXT PRIMARY KEY, due_at TEXT, warning_at TEXT, sla_state TEXT, moved INTEGER)").run()
-                var insert: SQLQueryString = "INSERT INTO clock_update (id, due_at, warning_at, sla_state, moved) VALUES "
-                insert += values
-                try await db.raw(insert).run()
-                try await db.raw("""
-                    UPDATE case_record SET due_at = (SELECT due_at FROM clock_update v WHERE v.id = case_record.id),
-                        warning_at = (SELECT warning_at FROM clock_update v WHERE v.id = case_record.id),
-                        sla_state = (SELECT sla_state FROM clock_update v WHERE v.id = case_record.id),
-                        warned = CASE WHEN (SELECT moved FROM clock_update v WHERE v.id = case_record.id) = 1 THEN 0 ELSE warned END,
-                        breached = CASE WHEN (SELECT moved FROM clock_update v WHERE v.id = case_record.id) = 1 THEN 0 ELSE breached END
-                    WHERE id IN (SELECT id FROM clock_update)
-                    """).run()
-                try await db.raw("DELETE FROM clock_update").run()
-            case .postgres:
-                var q: SQLQueryString = "UPDATE case_record SET due_at = v.due_at, warning_at = v.warning_at, sla_state = v.sla_state, "
-                q += "warned = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.warned END, breached = CASE WHEN v.moved = 1 THEN 0 ELSE case_record.breached END FROM (VALUES "
-                q += values
-                q += ") AS v (id, due_at, warning_at, sla_state, moved) WHERE case_record.id = v.id"
-                try await db.raw(q).run()
+    static func clockRows(ids: [CaseID], engine: Engine, on db: any SQLDatabase) async throws -> [ClockRow] {
+        guard !ids.isEmpty else { return [] }
+        var q = clockColumns(engine)
+        q += " WHERE id IN (\(binds: ids.map(\.string)))"
+        return try await db.raw(q).all().map(clockRow)
+    }
+
+    /// Writes recomputed clocks, each only if its case is still at the version it was worked out from, and returns the
+    /// cases that had moved on. A new due or warning time clears the raised-alert flags (compared with the row as it is at
+    /// the write) so the new times are alerted.
+    static func applyClocks(_ updates: [ClockUpdate], engine: Engine, on db: any SQLDatabase) async throws -> [CaseID] {
+        guard !updates.isEmpty else { return [] }
+        switch engine {
+        case .sqlite:
+            // One prepared statement stepped per row, by rowid: a table seek per case and nothing else to parse or plan. No
+            // RETURNING (the change count says whether the version matched): SQLite runs RETURNING as a trigger, and a
+            // statement with a trigger keeps a statement journal, whose in-memory truncation at each statement's end walks
+            // everything the batch has journalled so far (it made a batch's writes quadratic).
+            let changed = try Database.runEachOnSQLite(db, """
+                UPDATE case_record SET due_at = ?2, warning_at = ?3, sla_state = ?4,
+                    warned = CASE WHEN due_at IS NOT ?2 OR warning_at IS NOT ?3 THEN 0 ELSE warned END,
+                    breached = CASE WHEN due_at IS NOT ?2 OR warning_at IS NOT ?3 THEN 0 ELSE breached END
+                WHERE rowid = ?1 AND version = ?5
+                """, rows: updates.map { [$0.rowid, $0.dueAt, $0.warningAt, $0.state, $0.version] })
+            return zip(updates, changed).compactMap { $1 == 0 ? $0.id : nil }
+        case .postgres:
+            var written = Set<String>()
+            for start in stride(from: 0, to: updates.count, by: 500) {
+                var q: SQLQueryString = """
+                    UPDATE case_record SET due_at = v.due_at, warning_at = v.warning_at, sla_state = v.sla_state,
+                        warned = CASE WHEN case_record.due_at IS DISTINCT FROM v.due_at OR case_record.warning_at IS DISTINCT FROM v.warning_at THEN 0 ELSE case_record.warned END,
+                        breached = CASE WHEN case_record.due_at IS DISTINCT FROM v.due_at OR case_record.warning_at IS DISTINCT FROM v.warning_at THEN 0 ELSE case_record.breached END
+                    FROM (VALUES 
+                    """
+                for (i, u) in updates[start..<min(start + 500, updates.count)].enumerated() {
+                    q += i == 0 ? "" : ", "
+                    q += "(\(bind: u.id.string), \(bind: u.dueAt), \(bind: u.warningAt), \(bind: u.state), \(bind: u.version))"
+                }
+                q += ") AS v (id, due_at, warning_at, sla_state, version) WHERE case_record.id = v.id AND case_record.version = v.version RETURNING case_record.id"
+                for row in try await db.raw(q).all() { written.insert(try row.string("id")) }
             }
+            return updates.compactMap { written.contains($0.id.string) ? nil : $0.id }
         }
     }
 }
