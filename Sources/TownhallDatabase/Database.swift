@@ -46,7 +46,7 @@ public final class Database: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             // Readers are opened as needed; the headroom serves reads nested inside reads.
             readers = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: poolSize * 4)
-            let writer = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas, maximum: 1)
+            let writer = DirectSQLitePool(path: path, pragmas: Database.sqlitePragmas + Database.sqliteWriterPragmas, maximum: 1)
             let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             writerThread = thread
             committer = GroupCommitter(pool: writer, executor: EventLoopTaskExecutor(thread.next()), logger: logger)
@@ -131,4 +131,9 @@ extension Database {
         // which is what large scans such as recomputing every case's service level spend their time on otherwise.
         "PRAGMA mmap_size = 1073741824",
     ]
+
+    /// The writer's page cache holds every page a bulk transaction dirties (64 MB at most, used only as needed). At
+    /// SQLite's default 2 MB, a batch of a recompute or a billing run filled it and spilled pages to the WAL before the
+    /// commit, some of them more than once.
+    static let sqliteWriterPragmas = ["PRAGMA cache_size = -65536"]
 }

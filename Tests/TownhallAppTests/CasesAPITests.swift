@@ -62,6 +62,14 @@ import TownhallKernel
             #expect(summary.status == .ok)
             #expect(summary.json["rows"] as? [Any] != nil)
             #expect(try await h.call(.get, "/api/v1/sla/summary?organisation=burnley&month=26-11", key: h.burnleyCases).error["field"] == "month")
+
+            // Recomputing needs cases.manage; with nothing changed since the case was logged, no clock moves.
+            #expect(try await h.call(.post, "/api/v1/sla/recompute", key: h.burnleyCases).status == .forbidden)
+            let manager = try await h.scenario.access.createAPIKey(organisation: h.scenario.burnley.id, name: "manager", scopes: [.admin], by: nil).1
+            let recomputed = try await h.call(.post, "/api/v1/sla/recompute", key: manager)
+            #expect(recomputed.status == .ok)
+            #expect(recomputed.json["recomputed"] as? Int == 1)
+            #expect(recomputed.json["changed"] as? Int == 0)
         }
     }
 
