@@ -6,8 +6,8 @@ import TownhallKernel
 extension Cases {
     /// Writes `count` synthetic cases (with their created and status events) spread over the organisation's services, in
     /// batches: the fixture for `bench/cases.sh`, not a way to log real cases. As in a live table, cases are stored in the
-    /// order they were logged, over 60 days ending 4 days ago (so no status change lies in the future); one in ten is high priority. References are TH-25-…, and the 2025
-    /// sequence is moved past them.
+    /// order they were logged, over 60 days ending 4 days ago (so no status change lies in the future); one in ten is high
+    /// priority. References are TH-25-…, and the 2025 sequence is moved past them.
     public func seedBenchmark(organisation: OrganisationID, count: Int, batch: Int = 5000) async throws {
         let services = try await self.services(organisation: organisation)
         guard !services.isEmpty else {

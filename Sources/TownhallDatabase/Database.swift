@@ -123,7 +123,7 @@ extension Database {
     static let sqlitePragmas = [
         "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL",
         "PRAGMA temp_store = MEMORY",
-        // Checkpoint the WAL into the file every 10,000 pages (40 MB at most) instead of SQLite's 1,000: a bulk write's
+        // Checkpoint the WAL into the file every 10,000 pages (about 40 MB) instead of SQLite's 1,000: a bulk write's
         // transaction passed 1,000 pages by itself, so the writer copied the WAL back at almost every commit, and index pages
         // dirtied again by the next batch were copied each time (a recompute that moves every clock: 18.6 s → 14.4 s).
         "PRAGMA wal_autocheckpoint = 10000",
