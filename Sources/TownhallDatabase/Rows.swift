@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import TownhallKernel
+import VaporCSQLite
 
 /// Column readers that behave the same on both engines, so stores never decode engine-specific types.
 extension SQLRow {
@@ -116,8 +117,13 @@ extension Database {
     /// SQLite's bulk path: runs `sql` (placeholders `?1`, `?2`…) once per row of binds as one prepared statement, and
     /// returns how many rows each run changed. (PostgreSQL's bulk path is one statement over a `VALUES` list, which costs
     /// one round trip instead of one per row.)
+    ///
+    /// Keep `RETURNING` (and anything else that fires a trigger) out of `sql`: SQLite runs RETURNING as a trigger, a
+    /// statement with a trigger keeps a statement journal inside the transaction's savepoint, and that in-memory journal
+    /// is truncated at each statement's end by walking everything journalled so far, which makes a batch quadratic (it
+    /// was 38 % of a service-level recompute). Use the change counts instead.
     public static func runEachOnSQLite(_ db: any SQLDatabase, _ sql: String, rows: [[any Encodable & Sendable]]) throws -> [Int] {
-        guard let sqlite = db as? DirectSQLiteDatabase else { throw SQLiteStatementError(code: 21, message: "runEachOnSQLite needs a Townhall SQLite connection") } // SQLITE_MISUSE
+        guard let sqlite = db as? DirectSQLiteDatabase else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "runEachOnSQLite needs a Townhall SQLite connection") }
         return try sqlite.runEach(sql, rows: rows)
     }
 }

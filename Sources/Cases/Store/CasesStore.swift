@@ -704,10 +704,8 @@ extension CasesStore {
         guard !updates.isEmpty else { return [] }
         switch engine {
         case .sqlite:
-            // One prepared statement stepped per row, by rowid: a table seek per case and nothing else to parse or plan. No
-            // RETURNING (the change count says whether the version matched): SQLite runs RETURNING as a trigger, and a
-            // statement with a trigger keeps a statement journal, whose in-memory truncation at each statement's end walks
-            // everything the batch has journalled so far (it made a batch's writes quadratic).
+            // One prepared statement stepped per row, by rowid: a table seek per case and nothing else to parse or plan. The
+            // change count says whether the version matched (no RETURNING: see `runEachOnSQLite`).
             let changed = try Database.runEachOnSQLite(db, """
                 UPDATE case_record SET due_at = ?2, warning_at = ?3, sla_state = ?4,
                     warned = CASE WHEN due_at IS NOT ?2 OR warning_at IS NOT ?3 THEN 0 ELSE warned END,
