@@ -6,9 +6,13 @@ import TownhallKernel
 
 extension Cases {
     public struct SweepResult: Sendable, Equatable {
-        public init() {}
-        public var warnings = 0
-        public var breaches = 0
+        public init(warnings: Int = 0, breaches: Int = 0) {
+            self.warnings = warnings
+            self.breaches = breaches
+        }
+
+        public var warnings: Int
+        public var breaches: Int
     }
 
     /// Raises the service-level warnings and breaches that have fallen due: an event on each case, an alert to the team's
@@ -20,8 +24,8 @@ extension Cases {
         let system = Actor.system(OrganisationID(StableUUID.make("system")), "sla-scheduler")
         while true {
             let engine = database.engine
-            let result = try await database.transaction { db -> (SweepResult, Int) in
-                let due = try await CasesStore.dueAlerts(now: now, limit: batch, engine: engine, on: db)
+            let result = try await database.transaction { db -> (SweepResult, Bool) in
+                let (due, more) = try await CasesStore.dueAlerts(now: now, limit: batch, engine: engine, on: db)
                 let histories = try await CasesStore.statusHistories(cases: due.map(\.0.id), on: db)
                 var inputs = ClockInputs()
                 var r = SweepResult()
@@ -52,11 +56,11 @@ extension Cases {
                     // A recomputed due time may lie in the future after all (a calendar change): then nothing is raised yet.
                     try await CasesStore.markAlerted(c, warned: isWarned || isBreached, breached: isBreached, on: db)
                 }
-                return (r, due.count)
+                return (r, more)
             }
             total.warnings += result.0.warnings
             total.breaches += result.0.breaches
-            if result.1 < batch { break }
+            if !result.1 { break }
         }
         return total
     }

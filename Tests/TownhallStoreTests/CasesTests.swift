@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Testing
 @testable import Cases
+import TownhallDatabase
 import TownhallKernel
 import TownhallTesting
 
@@ -221,6 +222,40 @@ import TownhallTesting
             #expect(record.case.slaState == .breached)
             let alerts = try await s.cases.messages(case: c.id, by: agent).filter { $0.kind == .slaBreachAlert }
             #expect(alerts.map(\.recipient) == ["b.leader@example.org"])
+        }
+    }
+
+    /// More cases fall due than a sweep batch holds, some past their due time (in both the warning and the breach query)
+    /// and some only past their warning time: each is raised once, breached cases without a warning of their own.
+    @Test func aSweepInSmallBatchesRaisesEachCaseOnce() async throws {
+        try await Scenario.run { s in
+            let agent = s.actor(s.burnleyAgent)
+            var urgent = try Self.flyTipping(); urgent.priority = "urgent"   // 4 working hours, warned after 3 h 12 min
+            var late: [CaseID] = [], warned: [CaseID] = []
+            for _ in 0..<5 { late.append(try await s.cases.create(urgent, by: agent, now: try Self.london(2026, 11, 20, 10)).id) }   // due 14:00
+            for _ in 0..<3 { warned.append(try await s.cases.create(urgent, by: agent, now: try Self.london(2026, 11, 20, 11)).id) }   // warned at 14:12
+            let sweep = try await s.cases.sweepServiceLevels(now: try Self.london(2026, 11, 20, 14, 30), batch: 2)
+            #expect(sweep == Cases.SweepResult(warnings: 3, breaches: 5))
+            #expect(try await s.cases.sweepServiceLevels(now: try Self.london(2026, 11, 20, 14, 45), batch: 2) == Cases.SweepResult())
+            for id in late {
+                #expect(try await s.cases.record(id: id, by: agent).events.map(\.kind) == [.created, .slaBreached, .escalated])
+            }
+            for id in warned { #expect(try await s.cases.record(id: id, by: agent).events.map(\.kind) == [.created, .slaWarning]) }
+            // Both queries are answered by the scheduler's partial indexes, not by a scan of every case.
+            if s.database.engine == .sqlite {
+                let plans = try await s.database.read { db in
+                    var plans: [String] = []
+                    for query in CasesStore.dueAlertQueries(now: .now, limit: 2, engine: .sqlite) {
+                        var explain: SQLQueryString = "EXPLAIN QUERY PLAN "
+                        explain += query
+                        plans.append(try await db.raw(explain).all().map { try $0.string("detail") }.joined(separator: "; "))
+                    }
+                    return plans
+                }
+                #expect(plans.count == 2)
+                #expect(plans.first?.contains("USING INDEX case_record_due") == true, "\(plans)")
+                #expect(plans.last?.contains("USING INDEX case_record_warning") == true, "\(plans)")
+            }
         }
     }
 

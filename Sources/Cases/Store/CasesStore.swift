@@ -122,6 +122,20 @@ enum CasesStore {
         ]),
         // A citizen's "my requests": every case reported with their confirmed email address (stored lower-cased).
         Migration("cases.0006_contact_email_index", ["CREATE INDEX case_record_contact_email ON case_record (contact_email, created_at)"]),
+        // Indexes that a clock's move touches, cut to what reads them. Moving every clock (a recompute after a calendar
+        // change) rewrote an entry in each of three indexes per case, at places scattered over weeks of due times, so each
+        // batch dirtied thousands of index pages. The scheduler's two hold only running clocks not yet alerted (few, in a
+        // table of mostly closed cases); the organisation's cases by status no longer carry the due time, which no query
+        // ordered by; the month's service-level summary reads its own (organisation, due) index.
+        Migration("cases.0007_scheduler_indexes", [
+            "DROP INDEX case_record_warning",
+            "DROP INDEX case_record_due",
+            "DROP INDEX case_record_org_status",
+            "CREATE INDEX case_record_warning ON case_record (warning_at) WHERE clock_running = 1 AND warned = 0",
+            "CREATE INDEX case_record_due ON case_record (due_at) WHERE clock_running = 1 AND breached = 0",
+            "CREATE INDEX case_record_org_status ON case_record (organisation_id, status)",
+            "CREATE INDEX case_record_org_due ON case_record (organisation_id, due_at)",
+        ]),
     ]
 
     /// Cases reported with an email address, across every organisation, newest first.
@@ -518,15 +532,32 @@ enum CasesStore {
 
     // MARK: Service levels
 
-    /// Open cases whose warning or due time has passed and not yet been raised, locked for this node where the engine can
-    /// (PostgreSQL skips rows another node holds, so several nodes share the sweep without raising anything twice).
-    static func dueAlerts(now: Timestamp, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> [(Case, warned: Bool, breached: Bool)] {
-        var q: SQLQueryString = """
-            SELECT * FROM case_record WHERE clock_running = 1 AND ((warned = 0 AND warning_at <= \(bind: now.iso)) OR (breached = 0 AND due_at <= \(bind: now.iso)))
-            ORDER BY due_at LIMIT \(literal: limit)
-            """
-        if engine == .postgres { q += " FOR UPDATE SKIP LOCKED" }
-        return try await db.raw(q).all().map { (try decodeCase($0), try $0.flag("warned"), try $0.flag("breached")) }
+    /// Open cases whose due or warning time has passed and not yet been raised (at most `limit` of each), locked for this
+    /// node where the engine can (PostgreSQL skips rows another node holds, so several nodes share the sweep without
+    /// raising anything twice); `more` when either kind may have more. Two queries, each answered by its partial index: one
+    /// query with an OR between them is answered by a scan of every case. The index's terms are written as literals, as
+    /// PostgreSQL needs to match a partial index to a prepared statement.
+    static func dueAlerts(now: Timestamp, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> (cases: [(Case, warned: Bool, breached: Bool)], more: Bool) {
+        var seen = Set<String>()
+        var cases: [(Case, warned: Bool, breached: Bool)] = []
+        var more = false
+        for query in dueAlertQueries(now: now, limit: limit, engine: engine) {
+            let rows = try await db.raw(query).all()
+            more = more || rows.count == limit
+            for row in rows where seen.insert(try row.string("id")).inserted {
+                cases.append((try decodeCase(row), try row.flag("warned"), try row.flag("breached")))
+            }
+        }
+        return (cases, more)
+    }
+
+    /// The sweep's queries: breaches due, then warnings due.
+    static func dueAlertQueries(now: Timestamp, limit: Int, engine: Engine) -> [SQLQueryString] {
+        let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        return [
+            "SELECT * FROM case_record WHERE clock_running = 1 AND breached = 0 AND due_at <= \(bind: now.iso) ORDER BY due_at LIMIT \(literal: limit)\(lock)",
+            "SELECT * FROM case_record WHERE clock_running = 1 AND warned = 0 AND warning_at <= \(bind: now.iso) ORDER BY warning_at LIMIT \(literal: limit)\(lock)",
+        ]
     }
 
     /// Records what the sweep raised for a case, with its clock as recomputed then.
