@@ -60,6 +60,7 @@ import Testing
 
     @Test func referencesAreNormalised() {
         #expect(CaseReference.make(year: 2026, number: 123) == "TH-26-000123")
+        #expect(CaseReference.make(year: 2105, number: 1_234_567) == "TH-05-1234567")   // past a million, the number grows
         #expect(CaseReference.normalise("th 26 123") == "TH-26-000123")
         #expect(CaseReference.normalise("TH-26-000123") == "TH-26-000123")
         #expect(CaseReference.normalise("TH-2026-1") == nil)
@@ -96,6 +97,10 @@ import Testing
         #expect(rendered.subject == "Report TH-26-000001")
         #expect(rendered.body == "Hello Ann, we will fix Fly-tipping by 5pm on 27 November 2026.\n\nTrack it online.")
         #expect(t.render(["name": "Ann"]).body.hasSuffix("by .")) // a value the event lacks renders empty; the optional text is left out
+        // Names are matched trimmed of spaces and tabs and in any case; a doubled opening bracket before one is kept as text.
+        let spaced = NotificationTemplate(organisationID: org, kind: .caseAcknowledgement, subject: "(( Reference\t))", body: "(((name))((NAME ?? and friends)))")
+        #expect(spaced.render(["reference": "TH-26-000002", "name": "Ann"]) == (subject: "TH-26-000002", body: "(Ann and friends)"))
+        #expect(spaced.render([:]).body == "()")
         do {
             _ = try NotificationTemplate(organisationID: org, kind: .caseAcknowledgement, subject: "Hi", body: "Fixed by ((fix_date))").validated()
             Issue.record("an unknown placeholder was accepted")

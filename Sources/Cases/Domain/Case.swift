@@ -145,7 +145,11 @@ public struct CaseEvent: Sendable, Codable, Equatable {
 
 /// Case references: `TH-YY-NNNNNN`, the year of receipt and a platform-wide sequence.
 public enum CaseReference {
-    public static func make(year: Int, number: Int) -> String { String(format: "TH-%02d-%06d", year % 100, number) }
+    /// Without `String(format:)`, which went through Foundation's formatter on the writer's thread for every new case.
+    public static func make(year: Int, number: Int) -> String {
+        let yy = year % 100, digits = String(number)
+        return "TH-" + (yy < 10 ? "0" : "") + String(yy) + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
 
     /// Normalises what a customer types ("th 26 123", "TH-26-000123") to the stored form, or nil if it is not a reference.
     public static func normalise(_ text: String) -> String? {

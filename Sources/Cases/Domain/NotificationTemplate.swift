@@ -90,18 +90,25 @@ public struct NotificationTemplate: Sendable, Codable, Equatable {
         (NotificationTemplate.fill(subject, values), NotificationTemplate.fill(body, values))
     }
 
+    // The standard library's searches (`firstRange(of:)`), not Foundation's `range(of:)`, which bridged every message
+    // through NSString: a new case's acknowledgement is filled inside the writer's transaction.
     static func fill(_ text: String, _ values: [String: String]) -> String {
+        func key(_ s: Substring) -> String {   // trimmed of spaces and tabs (Foundation's `.whitespaces`), lower-cased
+            var t = s
+            while let c = t.first, c.isWhitespace && !c.isNewline { t.removeFirst() }
+            while let c = t.last, c.isWhitespace && !c.isNewline { t.removeLast() }
+            return t.lowercased()
+        }
         var out = ""
         var rest = Substring(text)
-        while var open = rest.range(of: "(("), let close = rest[open.upperBound...].range(of: "))") {
+        while var open = rest.firstRange(of: "(("), let close = rest[open.upperBound...].firstRange(of: "))") {
             while rest[open.upperBound...].first == "(" { open = rest.index(after: open.lowerBound)..<rest.index(after: open.upperBound) }
             out += rest[..<open.lowerBound]
-            let inner = String(rest[open.upperBound..<close.lowerBound])
-            if let q = inner.range(of: "??") {
-                let name = inner[..<q.lowerBound].trimmingCharacters(in: .whitespaces).lowercased()
-                if let v = values[name], !v.isEmpty { out += inner[q.upperBound...] }
+            let inner = rest[open.upperBound..<close.lowerBound]
+            if let q = inner.firstRange(of: "??") {
+                if let v = values[key(inner[..<q.lowerBound])], !v.isEmpty { out += inner[q.upperBound...] }
             } else {
-                out += values[inner.trimmingCharacters(in: .whitespaces).lowercased()] ?? ""
+                out += values[key(inner)] ?? ""
             }
             rest = rest[close.upperBound...]
         }
