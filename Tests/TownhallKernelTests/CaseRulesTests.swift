@@ -97,7 +97,7 @@ import Testing
         #expect(rendered.subject == "Report TH-26-000001")
         #expect(rendered.body == "Hello Ann, we will fix Fly-tipping by 5pm on 27 November 2026.\n\nTrack it online.")
         #expect(t.render(["name": "Ann"]).body.hasSuffix("by .")) // a value the event lacks renders empty; the optional text is left out
-        // Names are matched trimmed of spaces and tabs and in any case; a doubled opening bracket before one is kept as text.
+        // Names are matched trimmed of spaces and tabs and in any case; an extra opening bracket before one is kept as text.
         let spaced = NotificationTemplate(organisationID: org, kind: .caseAcknowledgement, subject: "(( Reference\t))", body: "(((name))((NAME ?? and friends)))")
         #expect(spaced.render(["reference": "TH-26-000002", "name": "Ann"]) == (subject: "TH-26-000002", body: "(Ann and friends)"))
         #expect(spaced.render([:]).body == "()")

@@ -534,9 +534,9 @@ enum CasesStore {
 
     /// Open cases whose due or warning time has passed and not yet been raised (at most `limit` of each), locked for this
     /// node where the engine can (PostgreSQL skips rows another node holds, so several nodes share the sweep without
-    /// raising anything twice); `more` when either kind may have more. Two queries, each answered by its partial index: SQLite
-    /// answers one query with an OR between them by a scan of every case. The index's terms are written as literals, as
-    /// PostgreSQL needs to match a partial index to a prepared statement.
+    /// raising anything twice); `more` when either kind may have more. Two queries, each answered by its partial index:
+    /// SQLite answers one query with an OR between them by a scan of every case. The index's terms are written as
+    /// literals, as PostgreSQL needs to match a partial index to a prepared statement.
     static func dueAlerts(now: Timestamp, limit: Int, engine: Engine, on db: any SQLDatabase) async throws -> (cases: [(Case, warned: Bool, breached: Bool)], more: Bool) {
         var seen = Set<String>()
         var cases: [(Case, warned: Bool, breached: Bool)] = []
