@@ -7,7 +7,8 @@ extension Cases {
     /// Writes `count` synthetic cases (with their created and status events) spread over the organisation's services, in
     /// batches: the fixture for `bench/cases.sh`, not a way to log real cases. As in a live table, cases are stored in the
     /// order they were logged, over 60 days ending 4 days ago (so no status change lies in the future); one in ten is high
-    /// priority. References are TH-25-…, and the 2025 sequence is moved past them.
+    /// priority. References are made as real ones are (TH-25-000001…, so the track page finds them), and the 2025 sequence
+    /// is moved past them.
     public func seedBenchmark(organisation: OrganisationID, count: Int, batch: Int = 5000) async throws {
         let services = try await self.services(organisation: organisation)
         guard !services.isEmpty else {
@@ -26,7 +27,7 @@ extension Cases {
                 let service = services[n % services.count]
                 let path: [CaseStatus] = switch n % 4 { case 0: [.new]; case 1: [.new, .inProgress]; case 2: [.new, .inProgress, .waitingOnCustomer]; default: [.new, .inProgress, .resolved] }
                 var at = created
-                let c = Case(id: CaseID(), organisationID: organisation, reference: String(format: "TH-25-%07d", n + 1), serviceID: service.id, serviceCode: service.code,
+                let c = Case(id: CaseID(), organisationID: organisation, reference: CaseReference.make(year: 2025, number: n + 1), serviceID: service.id, serviceCode: service.code,
                              serviceName: service.name, status: path.last!, resolution: path.last == .resolved ? .fixed : nil, priority: n % 10 == 9 ? .high : .normal, channel: .web,
                              requesterID: nil, contact: CaseContact(), location: CaseLocation(address: "\(n % 300 + 1) Bench Street"), description: "Benchmark case",
                              attributes: [:], teamID: nil, assigneeID: nil, loggedByID: organisation, duplicateOfID: nil, mediaURLs: [], createdAt: created,
