@@ -100,16 +100,25 @@ let package = Package(
         // recovery (its letters and e-bills go through the Cases outbox).
         .target(
             name: "Revenues",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP plumbing shared by the API and the pages: request context, authenticator, error rendering, JSON and form bodies.
+        .target(
+            name: "TownhallHTTP",
+            dependencies: [
+                "TownhallKernel", "TownhallDatabase", "Access",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         // JSON API under /api/v1 and its OpenAPI document.
         .target(
             name: "TownhallAPI",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Revenues",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Revenues", "TownhallHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -117,7 +126,7 @@ let package = Package(
         .target(
             name: "TownhallWeb",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallAPI",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Ink", package: "Ink"),
@@ -129,7 +138,7 @@ let package = Package(
         .target(
             name: "TownhallApp",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallAPI", "TownhallWeb",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallHTTP", "TownhallAPI", "TownhallWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -160,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "TownhallAppTests",
             dependencies: [
-                "TownhallApp", "TownhallAPI", "TownhallWeb", "TownhallTesting",
+                "TownhallApp", "TownhallHTTP", "TownhallAPI", "TownhallWeb", "TownhallTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -12,6 +12,8 @@ import TownhallKernel
 public struct Access: Sendable {
     public static let migrations = AccessStore.migrations
     public let database: Database
+    /// What each role and scope may do, from every installed area.
+    public let catalogue: PermissionCatalogue
     /// bcrypt work factor. 12 in production; tests may lower it to keep the suite fast.
     public let bcryptCost: UInt8
     public let throttle: LoginThrottle
@@ -21,13 +23,28 @@ public struct Access: Sendable {
     /// sign-in, not at start-up: every command line run would otherwise spend a quarter of a second hashing it.
     private let dummyHash: DummyHash
 
-    public init(database: Database, bcryptCost: UInt8 = 12, throttle: LoginThrottle = LoginThrottle(), sessionLifetime: TimeInterval = 10 * 3600) {
+    public init(database: Database, catalogue: PermissionCatalogue, bcryptCost: UInt8 = 12, throttle: LoginThrottle = LoginThrottle(),
+                sessionLifetime: TimeInterval = 10 * 3600) {
         self.database = database
+        self.catalogue = catalogue
         self.bcryptCost = bcryptCost
         self.throttle = throttle
         self.sessionLifetime = sessionLifetime
         self.dummyHash = DummyHash(cost: bcryptCost)
     }
+
+    /// A member of staff acting on a channel, with what their roles grant.
+    public func actor(for staff: Staff, channel: Channel, requestID: String? = nil) -> Actor {
+        staff.actor(catalogue: catalogue, channel: channel, requestID: requestID)
+    }
+
+    /// A machine client acting with its key, with what its scopes grant.
+    public func actor(for key: APIKey, channel: Channel = .api, requestID: String? = nil) -> Actor {
+        key.actor(catalogue: catalogue, channel: channel, requestID: requestID)
+    }
+
+    /// A scope as typed (`revenues:read`), checked against those the installed areas offer.
+    public func scope(parsing raw: String) throws -> APIScope { try catalogue.scope(parsing: raw) }
 
     // MARK: Staff
 
@@ -136,7 +153,7 @@ public struct Access: Sendable {
             try await database.transaction { db in
                 try await AccessStore.recordAttempt(username: username, remoteAddress: remoteAddress, succeeded: false, on: db)
                 if let staff = found?.0 {
-                    try await AuditLog.record(AuditEntry(actor: staff.actor(channel: .web), action: .signInFailed, entityType: "staff", entityID: staff.id.string), on: db)
+                    try await AuditLog.record(AuditEntry(actor: actor(for: staff, channel: .web), action: .signInFailed, entityType: "staff", entityID: staff.id.string), on: db)
                 }
             }
             throw TownhallError(.unauthenticated, code: "invalid_credentials", message: "The username or password is not right.", field: "password")
@@ -146,7 +163,7 @@ public struct Access: Sendable {
         try await database.transaction { db in
             try await AccessStore.recordAttempt(username: username, remoteAddress: remoteAddress, succeeded: true, on: db)
             try await AccessStore.insertSession(id: Access.digest(token), staff: staff, csrf: csrf, expires: expires, on: db)
-            try await AuditLog.record(AuditEntry(actor: staff.actor(channel: .web), action: .signIn, entityType: "staff", entityID: staff.id.string), on: db)
+            try await AuditLog.record(AuditEntry(actor: actor(for: staff, channel: .web), action: .signIn, entityType: "staff", entityID: staff.id.string), on: db)
         }
         return SignedIn(staff: staff, token: token, csrfToken: csrf, expires: expires)
     }
@@ -166,7 +183,7 @@ public struct Access: Sendable {
         try await database.transaction { db in
             guard let session = try await AccessStore.session(id: id, on: db), let staff = try await AccessStore.staff(id: session.staffID, on: db) else { return }
             try await AccessStore.deleteSession(id: id, on: db)
-            try await AuditLog.record(AuditEntry(actor: staff.actor(channel: .web), action: .signOut, entityType: "staff", entityID: staff.id.string), on: db)
+            try await AuditLog.record(AuditEntry(actor: actor(for: staff, channel: .web), action: .signOut, entityType: "staff", entityID: staff.id.string), on: db)
         }
     }
 

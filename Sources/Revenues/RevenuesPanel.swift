@@ -8,7 +8,7 @@ public struct RevenuesPanel: SingleViewPanelSource {
     public init(revenues: Revenues) { self.revenues = revenues }
 
     public func panel(for subject: SingleViewSubject, by actor: Actor) async throws -> SingleViewPanel? {
-        guard actor.permissions.contains(.revenuesRead) else { return nil }
+        guard actor.may(.revenuesRead) else { return nil }
         let today = LocalDate.today()
         let propertyUPRN: UPRN? = if case .property(let id) = subject { try await revenues.register.property(id: id, by: actor).uprn } else { nil }
         let views: [AccountView] = try await revenues.database.read { db in

@@ -1,15 +1,21 @@
 import Access
 import Audit
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import Partnership
 import TownhallKernel
 
 /// /api/v1/me, /organisations, /agreements, /staff, /api-keys, /audit.
-struct AdminRoutes {
+public struct AdminRoutes: APIArea {
     let partnership: Partnership
     let access: Access
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry) {
+        partnership = services.require(Partnership.self); access = services.require(Access.self)
+    }
+
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.get("me") { _, context in
             let actor = try context.requireActor()
             let organisation = try await partnership.organisation(id: actor.organisationID)
@@ -80,7 +86,7 @@ struct AdminRoutes {
         group.post("api-keys") { request, context in
             let actor = try context.requireActor()
             let body = try await BodyDecoding.decode(APIKeyBody.self, from: request, context: context)
-            let scopes = Set(try body.scopes.map(APIScope.parse))
+            let scopes = Set(try body.scopes.map(access.scope(parsing:)))
             let (key, secret) = try await access.createAPIKey(organisation: actor.organisationID, name: body.name, scopes: scopes, by: actor)
             return try JSONResponse.make(NewKeyView(key: key, secret: secret), status: .created)
         }

@@ -1,3 +1,4 @@
+import TownhallHTTP
 import Access
 import Partnership
 import Register

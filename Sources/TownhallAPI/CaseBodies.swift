@@ -1,3 +1,4 @@
+import TownhallHTTP
 import Cases
 import Foundation
 import TownhallKernel

@@ -2,14 +2,20 @@ import Access
 import Cases
 import Foundation
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import Partnership
 import TownhallKernel
 
 /// /api/v1/cases, /services, /routing-rules, /calendar, /templates, /sla, /track: the case engine over HTTP.
-struct CasesRoutes {
+public struct CasesRoutes: APIArea {
     let cases: Cases
     let partnership: Partnership
     let access: Access
+
+    public init(services: ServiceRegistry) {
+        cases = services.require(Cases.self); partnership = services.require(Partnership.self); access = services.require(Access.self)
+    }
 
     static func list<T>(_ raw: String?, _ parse: (String) throws -> T) throws -> [T] {
         try (raw ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { try parse($0) }
@@ -20,7 +26,7 @@ struct CasesRoutes {
         return try await partnership.organisation(slug: slug).id
     }
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         // Catalogue
         group.get("services") { request, context in
             let actor = try context.requireActor()

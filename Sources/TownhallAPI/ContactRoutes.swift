@@ -1,10 +1,16 @@
 import Contact
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// The contact log over JSON: what the single view's "log a contact" form does, for other channels and systems.
-struct ContactRoutes {
+public struct ContactRoutes: APIArea {
     let contacts: Contacts
+
+    public init(services: ServiceRegistry) {
+        contacts = services.require(Contacts.self)
+    }
 
     struct ContactBody: StrictBody {
         static let fields: Set<String> = ["person_id", "property_id", "channel", "reason", "service_code", "outcome", "minutes", "notes", "case_id", "partner_id"]
@@ -40,7 +46,7 @@ struct ContactRoutes {
         var first_contact_resolution_percent: Int?
     }
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.post("contacts") { request, context in
             let actor = try context.requireActor()
             let body = try await BodyDecoding.decode(ContactBody.self, from: request, context: context)

@@ -1,13 +1,19 @@
 import Cases
 import Contact
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// The dashboard's figures over JSON, for a wallboard or a partnership's own reporting.
-struct DashboardRoutes {
+public struct DashboardRoutes: APIArea {
     let contacts: Contacts
     let cases: Cases
     let triage: Triage
+
+    public init(services: ServiceRegistry) {
+        contacts = services.require(Contacts.self); cases = services.require(Cases.self); triage = services.require(Triage.self)
+    }
 
     struct DashboardView: Encodable {
         var date: String
@@ -21,7 +27,7 @@ struct DashboardRoutes {
         var triage: [TriageSummary]
     }
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.get("dashboard") { request, context in
             let actor = try context.requireActor()
             let day = try request.day()

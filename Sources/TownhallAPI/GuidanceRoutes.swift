@@ -1,12 +1,18 @@
 import Contact
 import Foundation
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Agent guidance over JSON: search and read every partner's scripts and articles, suggestions from a service and typed
 /// words, and write your own organisation's (cases.manage).
-struct GuidanceRoutes {
+public struct GuidanceRoutes: APIArea {
     let guidance: Guidance
+
+    public init(services: ServiceRegistry) {
+        guidance = services.require(Guidance.self)
+    }
 
     struct ArticleBody: StrictBody {
         static let fields: Set<String> = ["kind", "title", "summary", "service_codes", "keywords", "body", "active", "version"]
@@ -47,7 +53,7 @@ struct GuidanceRoutes {
         var next_page: Int?
     }
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.get("guidance") { request, context in
             let actor = try context.requireActor()
             let page = try request.query("page").map { raw -> Int in

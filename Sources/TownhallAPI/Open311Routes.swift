@@ -2,6 +2,8 @@ import Access
 import Cases
 import Foundation
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import Partnership
 import TownhallKernel
 
@@ -59,13 +61,18 @@ struct Open311Error: Error {
 /// GeoReport v2 under /open311/v2, JSON and XML, with discovery, tokens and FixMyStreet's servicerequestupdates.
 /// `jurisdiction_id` is an organisation's slug; `api_key` (an API key with the open311 scope) comes from the body or the
 /// query string; empty parameters count as absent.
-struct Open311Routes {
+public struct Open311Routes: APIArea {
     let cases: Cases
     let partnership: Partnership
     let access: Access
     let publicURL: String
 
-    func addRoutes(to router: Router<TownhallContext>) {
+    public init(services: ServiceRegistry) {
+        cases = services.require(Cases.self); partnership = services.require(Partnership.self); access = services.require(Access.self)
+        publicURL = services.settings.publicURL
+    }
+
+    public func addRoutes(api: RouterGroup<TownhallContext>, root router: Router<TownhallContext>) {
         let group = router.group("open311/v2")
         group.get(":file") { request, context in try await handle(request, context) { try await top($0, $1, $2) } }
         group.post(":file") { request, context in try await handle(request, context) { try await post($0, $1, $2) } }
@@ -173,7 +180,7 @@ struct Open311Routes {
         guard let key = try await access.apiKey(secret: secret), key.scopes.contains(.open311) || key.scopes.contains(.admin) else {
             throw Open311Error(.forbidden, "The api_key is not valid for Open311.")
         }
-        return (key, key.actor(channel: .open311, requestID: requestID))
+        return (key, access.actor(for: key, channel: .open311, requestID: requestID))
     }
 
     static func time(_ raw: String?, field: String) throws -> Timestamp? {

@@ -1,14 +1,20 @@
 import Audit
 import Foundation
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import Register
 import TownhallKernel
 
 /// /api/v1/people, /properties, /households, /postcodes, /imports: the register over HTTP. Thin: parse, call, render.
-struct RegisterRoutes {
+public struct RegisterRoutes: APIArea {
     let register: Register
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry) {
+        register = services.require(Register.self)
+    }
+
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.get("properties") { request, context in
             let actor = try context.requireActor()
             return try JSONResponse.page(try await register.searchProperties(q: request.query("q"), postcode: request.query("postcode"), uprn: request.query("uprn"),

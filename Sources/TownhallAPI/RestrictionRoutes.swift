@@ -1,11 +1,17 @@
 import Contact
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Restricted information over JSON. Listing returns only what the caller may know exists; reading details is a POST that
 /// carries the purpose, so a read is never a cacheable or repeatable GET, and each one is audited.
-struct RestrictionRoutes {
+public struct RestrictionRoutes: APIArea {
     let restrictions: Restrictions
+
+    public init(services: ServiceRegistry) {
+        restrictions = services.require(Restrictions.self)
+    }
 
     struct NewFlagBody: StrictBody {
         static let fields: Set<String> = ["kind", "disclosure", "details", "starts_on", "review_on"]
@@ -49,7 +55,7 @@ struct RestrictionRoutes {
         }
     }
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.get("people/:id/restrictions") { _, context in
             let actor = try context.requireActor()
             let person = try PersonID.parse(try context.parameters.require("id"), field: "id")

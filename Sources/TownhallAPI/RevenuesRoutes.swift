@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import Logging
 import Revenues
 import TownhallKernel
@@ -7,8 +9,12 @@ import TownhallKernel
 /// Council tax and business rates over JSON: charges, the valuation and rating lists, accounts and their changes,
 /// payments, refunds and their BACS files, statements, recovery, reports and billing runs (a run is a background job; its
 /// counts are read back while it works).
-struct RevenuesRoutes {
+public struct RevenuesRoutes: APIArea {
     let revenues: Revenues
+
+    public init(services: ServiceRegistry) {
+        revenues = services.require(Revenues.self)
+    }
 
     struct ChargesBody: StrictBody {
         static let fields: Set<String> = ["year", "area", "preceptors", "published"]
@@ -217,7 +223,7 @@ struct RevenuesRoutes {
         try RevenuesAccountID.parse(try context.parameters.require("id"), field: "id")
     }
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.get("revenues/charges") { request, context in
             let actor = try context.requireActor()
             guard let raw = request.query("year") else { throw TownhallError.missing("year", "Give the financial year, like 2026.") }

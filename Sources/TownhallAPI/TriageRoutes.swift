@@ -1,12 +1,18 @@
 import Contact
 import Foundation
 import Hummingbird
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Triage flows over JSON: define a flow per service (cases.manage), list and read them, record a finished run, and the
 /// day's figures per flow.
-struct TriageRoutes {
+public struct TriageRoutes: APIArea {
     let triage: Triage
+
+    public init(services: ServiceRegistry) {
+        triage = services.require(Triage.self)
+    }
 
     struct FlowBody: StrictBody {
         static let fields: Set<String> = ["service_code", "name", "summary", "start", "nodes", "active"]
@@ -43,7 +49,7 @@ struct TriageRoutes {
         var case_id, case_reference: String?
     }
 
-    func add(to group: RouterGroup<TownhallContext>) {
+    public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.get("triage/flows") { request, context in
             let actor = try context.requireActor()
             return try JSONResponse.make(["items": try await triage.flows(includeInactive: request.query("all") == "true", by: actor).map(FlowView.init)])

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TownhallHTTP
 import HTTPTypes
 import Logging
 import Metrics
@@ -11,9 +12,9 @@ import TownhallWeb
 
 /// Builds the whole application: services, middleware, API, web pages, health and metrics.
 public func buildApplication(_ configuration: TownhallConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-    let services = try await Services.open(configuration, logger: logger)
+    let services = try await Services.open(configuration, logger: logger, sender: try configuration.makeSender(logger: logger))
     let router = buildRouter(services, configuration: configuration)
-    let scheduler = Scheduler(cases: services.cases, revenues: services.revenues, sender: try configuration.makeSender(logger: logger), interval: configuration.schedulerInterval, logger: logger)
+    let scheduler = Scheduler(jobs: services.jobs, interval: configuration.schedulerInterval, logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Townhall"),
                        services: [scheduler, DatabaseCloser(database: services.database)], logger: logger)
 }
@@ -43,11 +44,8 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: MetricsBootstrap.registry.emitToBuffer())))
     }
 
-    TownhallAPIRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases, contacts: services.contacts,
-                      restrictions: services.restrictions, triage: services.triage, guidance: services.guidance,
-                      revenues: services.revenues, publicURL: configuration.publicURL).addRoutes(to: router)
-    TownhallWebRoutes(partnership: services.partnership, access: services.access, register: services.register, cases: services.cases, contacts: services.contacts,
-                      restrictions: services.restrictions, triage: services.triage, guidance: services.guidance, citizens: services.citizens, revenues: services.revenues, panels: services.panels,
+    TownhallAPIRoutes(services: services.registry, areas: TownhallModules.areas.flatMap(\.api)).addRoutes(to: router)
+    TownhallWebRoutes(services: services.registry, areas: TownhallModules.areas.flatMap(\.web), panels: services.panels,
                       secureCookies: configuration.secureCookies, assetsDirectory: configuration.assetsDirectory).addRoutes(to: router)
     return router
 }

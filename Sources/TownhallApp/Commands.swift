@@ -281,12 +281,12 @@ struct APIKeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key; the key is printed alone on the last line, once.")
         @OptionGroup var common: CommonOptions
         @Option(help: "The organisation's slug.") var organisation: String
-        @Option(help: "A scope; repeat for several. One of: \(APIScope.allCases.map(\.rawValue).joined(separator: ", ")). Default register:read.") var scope: [String] = []
+        @Option(help: "A scope; repeat for several. One of: \(Services.catalogue.scopeNames.joined(separator: ", ")). Default register:read.") var scope: [String] = []
         @Option(help: "What the key is for.") var name: String = "command line"
 
         func run() async throws {
             try await reportingErrors {
-                let scopes = try Set((scope.isEmpty ? ["register:read"] : scope).map(APIScope.parse))
+                let scopes = try Set((scope.isEmpty ? ["register:read"] : scope).map(Services.catalogue.scope(parsing:)))
                 try await common.withServices { services, _ in
                     let org = try await services.partnership.organisation(slug: organisation)
                     let (key, secret) = try await services.access.createAPIKey(organisation: org.id, name: name, scopes: scopes, by: nil)

@@ -1,60 +1,40 @@
 import Cases
+import TownhallDatabase
 import Foundation
 import Logging
-import Revenues
 import ServiceLifecycle
 import TownhallKernel
 
-/// The background scheduler: every `interval` seconds it raises the service-level warnings and breaches that have fallen
-/// due and sends queued messages; once a day, for each council that bills council tax, it runs the recovery job.
-/// Everything it needs is in the database, so it picks up where it left off after a restart, and several nodes can run it
-/// at once (see `Cases.sweepServiceLevels`, `Cases.deliverMessages` and `Revenues.runRecovery`, which proposes each stage once).
+/// The background scheduler: runs every area's `ScheduledJob`s, those `everyTick` each `interval` seconds (service-level
+/// warnings and breaches, queued messages) and those `daily` once a London day (council tax recovery). Everything a job
+/// needs is in the database, so it picks up where it left off after a restart, and several nodes can run it at once.
 struct Scheduler: Service {
-    let cases: Cases
-    let revenues: Revenues
-    let sender: any MessageSender
+    let jobs: [ScheduledJob]
     let interval: Double
     let logger: Logger
 
     func run() async throws {
         guard interval > 0 else { try? await gracefulShutdown(); return }
-        // The last day this node finished the recovery job, so it asks the database about it once a day, not every tick.
-        var recoveredOn: LocalDate?
+        // The day this node last finished each daily job, so it runs once a day and is retried on later ticks if it fails.
+        var finished: [String: LocalDate] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await tick()
             let today = LocalDate.today()
-            if recoveredOn != today, await dailyRecovery(today: today) { recoveredOn = today }
+            for job in jobs where job.cadence == .everyTick || finished[job.name] != today {
+                if await run(job, today: today), job.cadence == .daily { finished[job.name] = today }
+            }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }
     }
 
-    func tick() async {
+    /// One run of one job; false when it failed. A failed run is retried on a later tick: nothing it did is half-written
+    /// (each step is a transaction).
+    func run(_ job: ScheduledJob, today: LocalDate) async -> Bool {
         do {
-            let sweep = try await cases.sweepServiceLevels()
-            let delivery = try await cases.deliverMessages(with: sender, logger: logger)
-            if sweep.warnings + sweep.breaches + delivery.sent + delivery.retrying + delivery.failed > 0 {
-                logger.info("scheduler", metadata: ["warnings": .stringConvertible(sweep.warnings), "breaches": .stringConvertible(sweep.breaches),
-                                                    "sent": .stringConvertible(delivery.sent), "retrying": .stringConvertible(delivery.retrying),
-                                                    "failed": .stringConvertible(delivery.failed)])
-            }
-        } catch {
-            // A failed tick is retried on the next one; nothing it did is half-written (each step is a transaction).
-            logger.error("scheduler tick failed", metadata: ["error": .string(String(reflecting: error))])
-        }
-    }
-
-    /// The recovery job for each billing council that has not had it today (another node may have). With review on (the
-    /// default) it only proposes; officers issue. False when it failed, so the next tick tries again.
-    func dailyRecovery(today: LocalDate) async -> Bool {
-        do {
-            for organisation in try await revenues.billingOrganisations() where !(try await revenues.ranRecovery(organisation: organisation, on: today)) {
-                let result = try await revenues.runRecovery(on: today, by: .system(organisation, "daily recovery"))
-                logger.info("recovery", metadata: ["organisation": .string(organisation.string), "accounts": .stringConvertible(result.accounts),
-                                                   "proposed": .stringConvertible(result.proposedTotal), "issued": .stringConvertible(result.issued)])
-            }
+            let done = try await job.run(today, logger)
+            if !done.isEmpty { logger.info("\(job.name)", metadata: done.mapValues { .string($0) }) }
             return true
         } catch {
-            logger.error("recovery job failed", metadata: ["error": .string(String(reflecting: error))])
+            logger.error("\(job.name) failed", metadata: ["error": .string(String(reflecting: error))])
             return false
         }
     }

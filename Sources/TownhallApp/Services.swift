@@ -10,42 +10,53 @@ import Register
 import Revenues
 import TownhallDatabase
 import TownhallKernel
-import TownhallWeb
 
-/// The opened database and every area's service, built once per process.
+/// The opened database and every area's services, built once per process from `TownhallModules.areas`.
 public struct Services: Sendable {
     public let database: Database
-    public let partnership: Partnership
-    public let access: Access
-    public let register: Register
-    public let cases: Cases
-    public let contacts: Contacts
-    public let restrictions: Restrictions
-    public let triage: Triage
-    public let guidance: Guidance
-    public let citizens: Citizens
-    public let revenues: Revenues
-    /// The single view's panels, in the order they are shown. A module that adds a panel registers its source here.
+    /// Every area's services, found by type (`services.registry.require(Revenues.self)`).
+    public let registry: ServiceRegistry
+    /// The areas as built, in list order.
+    public let modules: [any AreaModule]
+    /// The single view's panels, in the order of the areas that offer them.
     public let panels: SingleViewPanels
 
-    /// Every area's migrations, in dependency order. Add a new area's list here.
-    public static let migrator = Migrator(AuditLog.migrations + Partnership.migrations + Access.migrations + Register.migrations + Cases.migrations + Contacts.migrations
-                                            + Citizens.migrations + Revenues.migrations)
+    /// Every area's migrations, in the order of the list.
+    public static let migrator = Migrator(TownhallModules.areas.flatMap { $0.module.migrations })
 
-    public init(database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080") {
+    /// Every area's permissions, role grants and API scopes.
+    public static let catalogue = PermissionCatalogue(grants: TownhallModules.areas.flatMap { $0.module.permissions },
+                                                      scopes: TownhallModules.areas.flatMap { $0.module.scopes })
+
+    /// `sender` delivers queued messages (the configured one; the log when nil).
+    public init(database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080", sender: (any MessageSender)? = nil,
+                logger: Logger = Logger(label: "townhall")) {
         self.database = database
-        partnership = Partnership(database: database)
-        access = Access(database: database, bcryptCost: bcryptCost)
-        register = Register(database: database)
-        cases = Cases(database: database, partnership: partnership, register: register, access: access, trackURL: publicURL + "/track")
-        contacts = Contacts(database: database, register: register, cases: cases)
-        restrictions = Restrictions(database: database, register: register)
-        triage = Triage(database: database, contacts: contacts, cases: cases, register: register)
-        guidance = Guidance(database: database, partnership: partnership)
-        citizens = Citizens(database: database, partnership: partnership, access: access, cases: cases, publicURL: publicURL)
-        revenues = Revenues(database: database, register: register, partnership: partnership)
-        panels = SingleViewPanels([RestrictionPanel(restrictions: restrictions, partnership: partnership), RevenuesPanel(revenues: revenues)])
+        var registry = ServiceRegistry(database: database, settings: AreaSettings(publicURL: publicURL, bcryptCost: bcryptCost, logger: logger),
+                                       catalogue: Services.catalogue)
+        if let sender { registry.add(sender, as: (any MessageSender).self) }
+        var modules: [any AreaModule] = []
+        for area in TownhallModules.areas { modules.append(area.module.init(services: &registry)) }
+        self.registry = registry
+        self.modules = modules
+        panels = SingleViewPanels(modules.flatMap(\.panels))
     }
+
+    /// Everything the areas ask the scheduler to run.
+    public var jobs: [ScheduledJob] { modules.flatMap(\.jobs) }
+
+    // The core areas' services by name, for the CLI, the demo and tests. A new area needs no line here:
+    // `registry.require(Benefits.self)` finds it.
+    public var partnership: Partnership { registry.require(Partnership.self) }
+    public var access: Access { registry.require(Access.self) }
+    public var register: Register { registry.require(Register.self) }
+    public var cases: Cases { registry.require(Cases.self) }
+    public var contacts: Contacts { registry.require(Contacts.self) }
+    public var restrictions: Restrictions { registry.require(Restrictions.self) }
+    public var triage: Triage { registry.require(Triage.self) }
+    public var guidance: Guidance { registry.require(Guidance.self) }
+    public var citizens: Citizens { registry.require(Citizens.self) }
+    public var revenues: Revenues { registry.require(Revenues.self) }
 
     /// England and Wales bank holidays as shipped (GOV.UK's feed); loaded at start-up when none are stored yet.
     public static var bundledBankHolidays: Data {
@@ -53,7 +64,7 @@ public struct Services: Sendable {
     }
 
     /// Opens the configured database and brings its schema up to date.
-    public static func open(_ configuration: TownhallConfiguration, logger: Logger) async throws -> Services {
+    public static func open(_ configuration: TownhallConfiguration, logger: Logger, sender: (any MessageSender)? = nil) async throws -> Services {
         let database = try await Database.open(configuration.database, logger: logger, poolSize: configuration.databasePoolSize)
         do {
             try await migrator.migrate(database, logger: logger)
@@ -61,7 +72,8 @@ public struct Services: Sendable {
             await database.shutdown()   // pools must be closed before they are released
             throw error
         }
-        let services = Services(database: database, bcryptCost: configuration.bcryptCost, publicURL: configuration.publicURL)
+        let services = Services(database: database, bcryptCost: configuration.bcryptCost, publicURL: configuration.publicURL, sender: sender,
+                                logger: logger)
         if try await !services.cases.hasBankHolidays() {
             try await services.cases.loadBankHolidays(json: bundledBankHolidays, by: nil)
         }

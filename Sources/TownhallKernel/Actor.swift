@@ -1,31 +1,26 @@
-/// What a person or machine may do. Roles grant sets of these (see `Role`); API keys grant them through scopes.
-public enum Permission: String, Sendable, CaseIterable, Codable {
-    case registerRead = "register.read"
-    case registerWrite = "register.write"
-    case registerMerge = "register.merge"
-    case registerImport = "register.import"
-    case safeguardingRead = "safeguarding.read"
-    case auditRead = "audit.read"
-    case subjectAccess = "subject_access"
-    case staffManage = "staff.manage"
-    case organisationsManage = "organisations.manage"
-    case agreementsManage = "agreements.manage"
-    case apiKeysManage = "api_keys.manage"
-    case casesRead = "cases.read"
-    case casesWrite = "cases.write"
-    /// The service catalogue, routing rules, calendars and message templates.
-    case casesManage = "cases.manage"
-    /// Recording contacts with customers in the contact log.
-    case contactsLog = "contacts.log"
-    /// Council tax and business rates accounts, bills and payments.
-    case revenuesRead = "revenues.read"
-    /// Opening accounts, recording moves, discounts and payments.
-    case revenuesWrite = "revenues.write"
-    /// The valuation list, charges, billing runs and recovery.
-    case revenuesManage = "revenues.manage"
+/// What a person or machine may do, such as `revenues.read`. The vocabulary is open: each area declares its own
+/// permissions (as `static let`s on this type) and which roles hold them, in its `AreaModule`; the app's list of areas
+/// is then the whole table (`PermissionCatalogue`).
+public struct Permission: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// The staff roles a partnership uses. Permissions per role are fixed here, in one table, so they can be reviewed.
+/// What a machine client's API key may do, such as `revenues:read`. Open like `Permission`: an area declares the scopes
+/// it offers and the permissions each one carries.
+public struct APIScope: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (a: APIScope, b: APIScope) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The staff roles a partnership uses. Each area says which of its permissions each role holds (`PermissionGrant`); the
+/// whole table is the `PermissionCatalogue`, printed by `townhall roles` for review.
 public enum Role: String, Sendable, CaseIterable, Codable {
     case agent, officer
     case teamLeader = "team_leader"
@@ -42,21 +37,6 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .administrator: "Administrator"
         case .safeguardingOfficer: "Designated safeguarding officer"
         case .auditor: "Auditor"
-        }
-    }
-
-    public var permissions: Set<Permission> {
-        switch self {
-        case .agent: [.registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite]
-        case .officer: [.registerRead, .registerWrite, .registerImport, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite]
-        case .teamLeader: [.registerRead, .registerWrite, .registerMerge, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite]
-        case .manager: [.registerRead, .registerWrite, .registerMerge, .auditRead, .casesRead, .casesWrite, .casesManage, .contactsLog,
-                        .revenuesRead, .revenuesWrite, .revenuesManage]
-        case .administrator: [.registerRead, .registerWrite, .registerMerge, .registerImport, .auditRead, .subjectAccess,
-                              .staffManage, .organisationsManage, .agreementsManage, .apiKeysManage, .casesRead, .casesWrite, .casesManage,
-                              .revenuesRead, .revenuesWrite, .revenuesManage]
-        case .safeguardingOfficer: [.registerRead, .registerWrite, .safeguardingRead, .casesRead, .casesWrite, .contactsLog]
-        case .auditor: [.registerRead, .auditRead, .subjectAccess, .casesRead, .revenuesRead]
         }
     }
 }
@@ -90,13 +70,20 @@ public struct Actor: Sendable, Equatable {
         self.requestID = requestID
     }
 
-    /// The platform acting for itself (migrations, demo loading, scheduled jobs), within one organisation.
+    /// The platform acting for itself (migrations, demo loading, scheduled jobs), within one organisation. It may do
+    /// anything (`may` is true for every permission), whatever areas are installed.
     public static func system(_ organisationID: Identifier<OrganisationTag>, _ job: String) -> Actor {
-        Actor(organisationID: organisationID, principal: .system(job), permissions: Set(Permission.allCases), channel: .system)
+        Actor(organisationID: organisationID, principal: .system(job), permissions: [], channel: .system)
+    }
+
+    /// Whether this actor holds the permission (the platform itself holds them all).
+    public func may(_ permission: Permission) -> Bool {
+        if case .system = principal { return true }
+        return permissions.contains(permission)
     }
 
     public func require(_ permission: Permission) throws {
-        guard permissions.contains(permission) else {
+        guard may(permission) else {
             throw TownhallError.forbidden("You do not have permission to do this (\(permission.rawValue) is needed).")
         }
     }

@@ -61,12 +61,12 @@ public struct Scenario: Sendable {
                 pendleAgent: try await staff("p.agent", pendle, [.agent]), policeAgent: try await staff("police.agent", police, [.agent]))
             _ = try await p.createAgreement(provider: burnley.id, recipientSlug: "lancashire-police", categories: [.contactDetails, .properties],
                                             legalBasis: "Crime and Disorder Act 1998, section 115", startsOn: try LocalDate(year: 2020, month: 1, day: 1),
-                                            expiresOn: try LocalDate(year: 2099, month: 12, day: 31), by: scenario.burnleyAdmin.actor(channel: .web))
+                                            expiresOn: try LocalDate(year: 2099, month: 12, day: 31), by: services.access.actor(for: scenario.burnleyAdmin, channel: .web))
             return try await body(scenario)
         }
     }
 
-    public func actor(_ staff: Staff) -> Actor { staff.actor(channel: .phone) }
+    public func actor(_ staff: Staff) -> Actor { access.actor(for: staff, channel: .phone) }
 
     /// Adds a property to an organisation's register.
     @discardableResult

@@ -3,17 +3,23 @@ import Cases
 import Citizens
 import Foundation
 import Hummingbird
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// The citizen's account under /account: create one (the confirmation link goes out through the notifications outbox),
 /// confirm it with the password chosen, sign in and out, and "your requests" with their status and public updates.
 /// Works without JavaScript; forms before sign-in carry a double-submit token in a cookie only /account receives.
-struct AccountPages: Sendable {
+public struct AccountPages: WebArea {
     let citizens: Citizens
     let pages: Pages
     let secureCookies: Bool
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
+
+    public init(services: ServiceRegistry, kit: PageKit) {
+        citizens = services.require(Citizens.self); pages = kit.pages; secureCookies = kit.secureCookies
+        chrome = kit.chrome
+    }
     static let sessionCookie = "townhall_citizen"
     static let formCookie = "townhall_account_form"
 
@@ -23,7 +29,7 @@ struct AccountPages: Sendable {
         return try await citizens.session(token: token)
     }
 
-    func add(web: RouterGroup<TownhallContext>) {
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         web.get("account") { request, context in
             guard let (account, csrf) = try await AccountPages.citizen(request, citizens) else { return Response.redirect(to: "/account/sign-in", type: .normal) }
             let page = max(1, Int(request.query("page") ?? "") ?? 1)

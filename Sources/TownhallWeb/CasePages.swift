@@ -3,16 +3,22 @@ import Cases
 import Foundation
 import Hummingbird
 import Partnership
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Staff case pages (the queue, a case with its timeline and actions) and the public track page.
-struct CasePages: Sendable {
+public struct CasePages: WebArea {
     let cases: Cases
     let partnership: Partnership
     let access: Access
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
+
+    public init(services: ServiceRegistry, kit: PageKit) {
+        cases = services.require(Cases.self); partnership = services.require(Partnership.self)
+        access = services.require(Access.self); pages = kit.pages; chrome = kit.chrome
+    }
 
     struct Option { var value: String; var label: String; var selected = false }
 
@@ -45,7 +51,11 @@ struct CasePages: Sendable {
         [c.location.address, c.location.postcode?.value, c.location.uprn.map { "UPRN \($0)" }].compactMap { $0 }.joined(separator: ", ").nonEmptyOr("Location not given")
     }
 
-    func add(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
+    public func deskLinks(for actor: Actor) -> [DeskLink] {
+        [DeskLink("Case queue", href: "/desk/cases")]
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("cases") { request, context in try await queue(request, context) }
         desk.get("cases/:id") { _, context in
             let actor = try context.requireActor()

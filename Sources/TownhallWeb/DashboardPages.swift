@@ -2,19 +2,29 @@ import Cases
 import Contact
 import Foundation
 import Hummingbird
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// The team leader's dashboard: the day's contacts by channel and outcome with the first-contact resolution rate, open
 /// cases by service-level state, queue lengths, and triage runs, as server-drawn SVG charts with the figures in tables.
-struct DashboardPages: Sendable {
+public struct DashboardPages: WebArea {
     let contacts: Contacts
     let cases: Cases
     let triage: Triage
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
-    func add(desk: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry, kit: PageKit) {
+        contacts = services.require(Contacts.self); cases = services.require(Cases.self)
+        triage = services.require(Triage.self); pages = kit.pages; chrome = kit.chrome
+    }
+
+    public func deskLinks(for actor: Actor) -> [DeskLink] {
+        [DeskLink("Dashboard", href: "/desk/dashboard")]
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("dashboard") { request, context in
             let actor = try context.requireActor()
             var day = LocalDate.today()

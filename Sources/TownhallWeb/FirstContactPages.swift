@@ -3,13 +3,14 @@ import Contact
 import Foundation
 import Hummingbird
 import Register
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// What an agent starts from the single view: a triage flow, one question a page (GET forms carry the answers so far, so
 /// the back button and a lost connection lose nothing), and a case raised from the contact with the requester and their
 /// address filled in. Both record the contact as they finish.
-struct FirstContactPages: Sendable {
+public struct FirstContactPages: WebArea {
     let triage: Triage
     let contacts: Contacts
     let cases: Cases
@@ -17,7 +18,13 @@ struct FirstContactPages: Sendable {
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
-    func add(desk: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry, kit: PageKit) {
+        triage = services.require(Triage.self); contacts = services.require(Contacts.self)
+        cases = services.require(Cases.self); register = services.require(Register.self); pages = kit.pages
+        chrome = kit.chrome
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("people/:id/triage/:flow") { request, context in
             let id: PersonID = try pageID(context, "id"), flowID: TriageFlowID = try pageID(context, "flow")
             var answers = (try? TriagePath.parse(request.query("answers"))) ?? []

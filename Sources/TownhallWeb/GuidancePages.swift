@@ -3,25 +3,35 @@ import Contact
 import Foundation
 import Hummingbird
 import Partnership
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Agent guidance on the desk: search every partner's scripts and articles, read one (markdown rendered safely), write
 /// and change your own organisation's (managers), and the suggestions desk.js shows beside the contact log as the agent
 /// types.
-struct GuidancePages: Sendable {
+public struct GuidancePages: WebArea {
     let guidance: Guidance
     let cases: Cases
     let partnership: Partnership
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
-    func add(desk: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry, kit: PageKit) {
+        guidance = services.require(Guidance.self); cases = services.require(Cases.self)
+        partnership = services.require(Partnership.self); pages = kit.pages; chrome = kit.chrome
+    }
+
+    public func deskLinks(for actor: Actor) -> [DeskLink] {
+        [DeskLink("Guidance", href: "/desk/guidance")]
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("guidance") { request, context in
             let actor = try context.requireActor()
             let q = request.query("q") ?? "", service = request.query("service") ?? ""
             let page = Int(request.query("page") ?? "") ?? 1
-            var model = GuidanceListModel(query: q, canWrite: actor.permissions.contains(.casesManage))
+            var model = GuidanceListModel(query: q, canWrite: actor.may(.casesManage))
             model.services = try await serviceOptions(actor, selected: service, blank: "Any service")
             var status = HTTPResponse.Status.ok
             do {
@@ -75,7 +85,7 @@ struct GuidancePages: Sendable {
                 organisation: names[article.organisationID] ?? "", updated: CasePages.when(article.updatedAt), updatedBy: article.updatedBy,
                 services: article.serviceCodes.map { code in services.first { $0.code == code }.map { "\($0.name) (\(code))" } ?? code },
                 keywords: article.keywords.joined(separator: ", "), active: article.active,
-                canEdit: actor.permissions.contains(.casesManage) && actor.organisationID == article.organisationID,
+                canEdit: actor.may(.casesManage) && actor.organisationID == article.organisationID,
                 saved: request.query("saved") != nil)
             var c = try await chrome(context)
             c.breadcrumbs = [.init(text: "Staff desk", href: "/desk"), .init(text: "Guidance", href: "/desk/guidance")]

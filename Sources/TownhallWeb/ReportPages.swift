@@ -4,26 +4,33 @@ import Citizens
 import Foundation
 import Hummingbird
 import Register
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// The citizen's "report a problem": choose what it is, say where (a postcode, and the spot in words), answer the
 /// service's questions, add a photo if you like, leave contact details if you want updates, and get a reference to
 /// track. Anonymous; works without JavaScript; one question group per page, as the Design System asks.
-struct ReportPages: Sendable {
+public struct ReportPages: WebArea {
     let cases: Cases
     let register: Register
     let citizens: Citizens
     let pages: Pages
     let secureCookies: Bool
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
+
+    public init(services: ServiceRegistry, kit: PageKit) {
+        cases = services.require(Cases.self); register = services.require(Register.self)
+        citizens = services.require(Citizens.self); pages = kit.pages; secureCookies = kit.secureCookies
+        chrome = kit.chrome
+    }
     /// Anonymous reporters have no session, so the form is protected by a double-submit token: in the form and in a
     /// cookie only this path receives.
     static let formCookie = "townhall_report"
     /// What the details page asks, carried through "check your answers" as hidden fields (the photo is added there).
     static let carried = ["postcode", "lat", "long", "where", "description", "name", "email"]
 
-    func add(web: RouterGroup<TownhallContext>) {
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         web.get("report") { request, context in
             var model = ReportStartModel(options: try await choices(selected: request.query("service") ?? ""))
             if request.query("missing") != nil {

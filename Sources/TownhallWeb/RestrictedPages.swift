@@ -3,19 +3,25 @@ import Foundation
 import Hummingbird
 import Partnership
 import Register
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Restricted information on the desk. The single view's panel says a flag exists where its disclosure allows; designated
 /// officers read the details only after giving a purpose (each read audited), and raise or end flags here.
-struct RestrictedPages: Sendable {
+public struct RestrictedPages: WebArea {
     let restrictions: Restrictions
     let register: Register
     let partnership: Partnership
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
-    func add(desk: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry, kit: PageKit) {
+        restrictions = services.require(Restrictions.self); register = services.require(Register.self)
+        partnership = services.require(Partnership.self); pages = kit.pages; chrome = kit.chrome
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("people/:id/restricted") { _, context in
             try await purposePage(try pageID(context, "id"), context: context)
         }
@@ -103,31 +109,6 @@ struct RestrictedPages: Sendable {
         var c = try await chrome(context)
         c.breadcrumbs = [.init(text: "Staff desk", href: "/desk"), .init(text: person?.fullName ?? "Person", href: "/desk/people/\(id)")]
         return html(pages.render("restricted", model, title: "Restricted information: \(person?.fullName ?? "")", chrome: c))
-    }
-}
-
-/// The single view's restricted-information panel: one line per flag the viewer may know of, and the way in for officers.
-public struct RestrictionPanel: SingleViewPanelSource {
-    let restrictions: Restrictions
-    let partnership: Partnership
-
-    public init(restrictions: Restrictions, partnership: Partnership) { self.restrictions = restrictions; self.partnership = partnership }
-
-    public func panel(for subject: SingleViewSubject, by actor: Actor) async throws -> SingleViewPanel? {
-        guard case .person(let id) = subject else { return nil }
-        let notices = try await restrictions.notices(person: id, by: actor)
-        let officer = actor.permissions.contains(.safeguardingRead)
-        guard !notices.isEmpty || officer else { return nil }
-        let names = try await partnership.organisations().namesByID
-        let lines = notices.map { n in
-            SingleViewPanel.Line(n.kind.title, n.readable ? "Held by \(names[n.heldBy] ?? "a partner"). You may read it, giving your purpose."
-                                                          : "Held by \(names[n.heldBy] ?? "a partner"). \(n.advice)")
-        }
-        var links: [SingleViewPanel.Link] = []
-        if notices.contains(where: \.readable) { links.append(.init("View restricted information", href: "/desk/people/\(id)/restricted")) }
-        else if officer { links.append(.init("Add a restricted flag", href: "/desk/people/\(id)/restricted")) }
-        return SingleViewPanel(key: "restricted", title: "Restricted information", tone: notices.isEmpty ? .normal : .warning, lines: lines, links: links,
-                               emptyText: "No restricted information is held that you may see.")
     }
 }
 

@@ -1,18 +1,28 @@
 import Foundation
 import Hummingbird
 import Revenues
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// The revenues back office on the desk: the recovery review queue (issue the selected stages, or withhold one with a
 /// reason), refunds waiting to be paid and the BACS files that paid them, and the collection report (BVPI 9 and 10) with
 /// its CSV. Each page does what its API route does, through the same `Revenues` calls.
-struct RevenuesOfficePages: Sendable {
+public struct RevenuesOfficePages: WebArea {
     let revenues: Revenues
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
-    func add(desk: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry, kit: PageKit) {
+        revenues = services.require(Revenues.self); pages = kit.pages; chrome = kit.chrome
+    }
+
+    public func deskLinks(for actor: Actor) -> [DeskLink] {
+        !actor.may(.revenuesRead) ? [] : [DeskLink("Recovery to review", href: "/desk/revenues/recovery"), DeskLink("Refunds", href: "/desk/revenues/refunds"),
+                                        DeskLink("Collection report", href: "/desk/revenues/collection")]
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("revenues/recovery") { request, context in
             try await recoveryPage(request, context: context)
         }
@@ -78,7 +88,7 @@ struct RevenuesOfficePages: Sendable {
         let limit = 50
         let actions = try await revenues.recoveryActions(status: .proposed, stage: stage, after: after?.string, limit: limit, by: actor)
         var m = RecoveryReviewModel(csrfToken: context.csrfToken ?? "")
-        m.canManage = actor.permissions.contains(.revenuesManage)
+        m.canManage = actor.may(.revenuesManage)
         m.stages = [CasePages.Option(value: "", label: "Every stage", selected: stage == nil)]
             + RecoveryStage.allCases.map { CasePages.Option(value: $0.rawValue, label: $0.title, selected: $0 == stage) }
         m.rows = actions.map { a in
@@ -129,7 +139,7 @@ struct RevenuesOfficePages: Sendable {
             .init(accountID: r.accountID.string, date: r.requestedOn.description, payee: "\(r.payee.name), \(r.payee.sortCode) \(r.payee.maskedAccountNumber)",
                   reason: r.reason, amount: Money.format(r.amount))
         }
-        m.canManage = actor.permissions.contains(.revenuesManage)
+        m.canManage = actor.may(.revenuesManage)
         if m.canManage {
             m.bank = try await revenues.bankAccount(by: actor).map { "\($0.name), \($0.sortCode) \($0.maskedAccountNumber)" }
             m.files = try await revenues.refundFiles(by: actor).map { f in

@@ -4,13 +4,14 @@ import Hummingbird
 import Partnership
 import Register
 import Revenues
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Council tax on the desk: the account page (years, bills, payments, recovery) with the agent's first-contact actions —
 /// take a payment, record a move-out, grant a single person discount (each also logged as a contact resolved at the first
 /// point of contact) — and the demand notice itself, printable, and as PDF where headless Chromium is installed.
-struct RevenuesPages: Sendable {
+public struct RevenuesPages: WebArea {
     let revenues: Revenues
     let register: Register
     let contacts: Contacts
@@ -18,7 +19,13 @@ struct RevenuesPages: Sendable {
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
-    func add(desk: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry, kit: PageKit) {
+        revenues = services.require(Revenues.self); register = services.require(Register.self)
+        contacts = services.require(Contacts.self); partnership = services.require(Partnership.self); pages = kit.pages
+        chrome = kit.chrome
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("revenues/accounts/:id") { request, context in
             try await accountPage(try pageID(context, "id"), context: context, notice: Self.notices[request.query("done") ?? ""])
         }
@@ -125,7 +132,7 @@ struct RevenuesPages: Sendable {
             .init(text: "\(Money.format(x.amount)) \(x.frequency.rawValue) from \(x.firstPaymentOn)\(x.endsOn.map { " to \($0)" } ?? "")"
                   + (x.cancelledOn.map { ", cancelled \($0)" } ?? (x.holds(on: today) ? ", holding recovery" : "")), note: x.note)
         }
-        m.canAct = actor.permissions.contains(.revenuesWrite) && a.organisationID == actor.organisationID && !a.isClosed
+        m.canAct = actor.may(.revenuesWrite) && a.organisationID == actor.organisationID && !a.isClosed
         m.methods = [PaymentMethod.cash, .card, .cheque].map { CasePages.Option(value: $0.rawValue, label: $0.title, selected: (form["method"] ?? "card") == $0.rawValue) }
         m.amount = formName == "payment" ? form["amount"] ?? "" : ""
         m.paymentReference = formName == "payment" ? form["reference"] ?? "" : ""

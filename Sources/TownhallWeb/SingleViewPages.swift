@@ -4,12 +4,13 @@ import Foundation
 import Hummingbird
 import Partnership
 import Register
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// The agent's single view of a person: who they are, where they live, every case across the partnership that the
 /// agent's organisation may see (the rest as "held by X — ask"), recent contacts, and the form that logs this contact.
-struct SingleViewPages: Sendable {
+public struct SingleViewPages: WebArea {
     let register: Register
     let cases: Cases
     let contacts: Contacts
@@ -19,7 +20,13 @@ struct SingleViewPages: Sendable {
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
-    func add(desk: RouterGroup<TownhallContext>) {
+    public init(services: ServiceRegistry, kit: PageKit) {
+        register = services.require(Register.self); cases = services.require(Cases.self)
+        contacts = services.require(Contacts.self); partnership = services.require(Partnership.self); panels = kit.panels
+        triage = services.require(Triage.self); pages = kit.pages; chrome = kit.chrome
+    }
+
+    public func addRoutes(desk: RouterGroup<TownhallContext>, web: RouterGroup<TownhallContext>) {
         desk.get("people/:id") { request, context in
             try await personPage(try pageID(context, "id"), context: context, logged: request.query("logged") != nil,
                                 notice: request.query("flagged") != nil ? "Restricted flag added" : request.query("flag_ended") != nil ? "Restricted flag ended" : nil,
@@ -71,7 +78,7 @@ struct SingleViewPages: Sendable {
         model.flows = try await triage.flows(by: actor).map { FlowLink(name: $0.name, href: "/desk/people/\(id)/triage/\($0.id)") }
         model.panels = await panels.panels(for: .person(id), by: actor).map(PanelView.init)
 
-        if actor.permissions.contains(.casesRead) {
+        if actor.may(.casesRead) {
             model.cases = try await cases.cases(requester: id, by: actor).map { SingleViewPages.row($0) }
         }
         model.recentContacts = try await contacts.recent(person: id, by: actor).map { c in
@@ -79,7 +86,7 @@ struct SingleViewPages: Sendable {
                              minutes: c.durationSeconds == 0 ? "" : "\(Int((Double(c.durationSeconds) / 60).rounded())) min", agent: c.agent,
                              organisation: names[c.organisationID] ?? "")
         }
-        model.canLog = actor.permissions.contains(.contactsLog)
+        model.canLog = actor.may(.contactsLog)
         let services = (try? await cases.services(organisation: actor.organisationID)) ?? []
         model.services = [CasePages.Option(value: "", label: "Not about one service", selected: (form["service_code"] ?? "").isEmpty)]
             + services.filter(\.active).map { CasePages.Option(value: $0.code, label: $0.name, selected: form["service_code"] == $0.code) }

@@ -7,34 +7,31 @@ import Hummingbird
 import Partnership
 import Register
 import Revenues
-import TownhallAPI
+import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// Server-rendered pages: the citizen start page, staff sign-in, and the staff desk (search, person, property).
 /// Forms work without JavaScript: POST, then redirect, with a CSRF token in every form.
 public struct TownhallWebRoutes: Sendable {
+    let services: ServiceRegistry
+    let areas: [any WebArea.Type]
     let partnership: Partnership
     let access: Access
     let register: Register
     let cases: Cases
-    let contacts: Contacts
-    let restrictions: Restrictions
-    let triage: Triage
-    let guidance: Guidance
-    let citizens: Citizens
-    let revenues: Revenues
     let panels: SingleViewPanels
     let secureCookies: Bool
     let assetsDirectory: String?
     let pages = Pages()
     static let formCookie = "townhall_form"
 
-    public init(partnership: Partnership, access: Access, register: Register, cases: Cases, contacts: Contacts, restrictions: Restrictions,
-                triage: Triage, guidance: Guidance, citizens: Citizens, revenues: Revenues, panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
-        self.guidance = guidance; self.citizens = citizens; self.revenues = revenues
-        self.partnership = partnership; self.access = access; self.register = register; self.cases = cases; self.contacts = contacts
-        self.restrictions = restrictions; self.triage = triage; self.panels = panels
-        self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
+    /// `areas`: every area's pages, in the order of the app's list of areas (their desk links appear in that order).
+    public init(services: ServiceRegistry, areas: [any WebArea.Type], panels: SingleViewPanels, secureCookies: Bool, assetsDirectory: String?) {
+        self.services = services; self.areas = areas
+        partnership = services.require(Partnership.self); access = services.require(Access.self)
+        register = services.require(Register.self); cases = services.require(Cases.self)
+        self.panels = panels; self.secureCookies = secureCookies; self.assetsDirectory = assetsDirectory
     }
 
     public func addRoutes(to router: Router<TownhallContext>) {
@@ -87,24 +84,13 @@ public struct TownhallWebRoutes: Sendable {
 
         let desk = web.group("desk").add(middleware: RequireStaff())
         let routes = self
-        CasePages(cases: cases, partnership: partnership, access: access, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk, web: web)
-        ReportPages(cases: cases, register: register, citizens: citizens, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
-        AccountPages(citizens: citizens, pages: pages, secureCookies: secureCookies, chrome: { try await routes.chrome($0) }).add(web: web)
-        SingleViewPages(register: register, cases: cases, contacts: contacts, partnership: partnership, panels: panels, triage: triage, pages: pages,
-                        chrome: { try await routes.chrome($0) }).add(desk: desk)
-        FirstContactPages(triage: triage, contacts: contacts, cases: cases, register: register, pages: pages,
-                          chrome: { try await routes.chrome($0) }).add(desk: desk)
-        DashboardPages(contacts: contacts, cases: cases, triage: triage, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
-        GuidancePages(guidance: guidance, cases: cases, partnership: partnership, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
-        RestrictedPages(restrictions: restrictions, register: register, partnership: partnership, pages: pages,
-                        chrome: { try await routes.chrome($0) }).add(desk: desk)
-        RevenuesPages(revenues: revenues, register: register, contacts: contacts, partnership: partnership, pages: pages,
-                      chrome: { try await routes.chrome($0) }).add(desk: desk)
-        RevenuesOfficePages(revenues: revenues, pages: pages, chrome: { try await routes.chrome($0) }).add(desk: desk)
+        let kit = PageKit(pages: pages, chrome: { try await routes.chrome($0) }, panels: panels, secureCookies: secureCookies)
+        let built = areas.map { $0.init(services: services, kit: kit) }
+        for area in built { area.addRoutes(desk: desk, web: web) }
         desk.get { request, context in
             let actor = try context.requireActor()
             var model = DeskHomeModel(query: request.query("q") ?? "")
-            model.revenues = actor.permissions.contains(.revenuesRead)
+            model.links = built.flatMap { $0.deskLinks(for: actor) }
             // Any reference: a case reference goes straight to the case.
             if let reference = CaseReference.normalise(model.query), let found = try? await cases.record(reference: reference, by: actor) {
                 return Response.redirect(to: "/desk/cases/\(found.case.id)", type: .normal)
@@ -160,7 +146,7 @@ public struct TownhallWebRoutes: Sendable {
                 coordinates: property.latitude.map { String(format: "%.5f, %.5f", $0, property.longitude ?? 0) } ?? "Not recorded",
                 band: property.councilTaxBand ?? "Not banded", organisation: names[property.organisationID] ?? "",
                 occupants: occupants.map { OccupantRow(id: $0.0.id.string, name: $0.0.fullName, from: $0.1.from.description, to: $0.1.to?.description ?? "Now") })
-            if actor.permissions.contains(.casesRead) {
+            if actor.may(.casesRead) {
                 model.cases = try await cases.cases(at: property.uprn, postcode: property.postcode, by: actor).map { SingleViewPages.row($0) }
             }
             model.panels = await panels.panels(for: .property(property.id), by: actor).map(PanelView.init)
@@ -236,6 +222,11 @@ struct WebErrorMiddleware: RouterMiddleware {
                 }
                 return html(pages.render("error", Model(heading: heading, message: e.message, homeLink: home), title: heading, chrome: chrome), status: e.kind.status)
             }
+            // A deliberate server-side refusal (501: no Chromium for PDFs) keeps its status and says why.
+            if let e = error as? HTTPError, e.status.code >= 500, let message = e.body {
+                return html(pages.render("error", Model(heading: "Sorry, this is not available", message: message, homeLink: home),
+                                         title: "Not available", chrome: chrome), status: e.status)
+            }
             context.logger.error("unhandled error on page", metadata: ["error": .string(String(reflecting: error))])
             return html(pages.render("error", Model(heading: "Sorry, there is a problem with the service", message: "Try again later. Quote reference \(context.requestID) if you contact support.", homeLink: home),
                                      title: "Sorry, there is a problem", chrome: chrome), status: .internalServerError)
@@ -296,8 +287,8 @@ struct SignInModel {
 }
 struct DeskHomeModel {
     var query: String
-    /// Links to the revenues back office.
-    var revenues = false
+    /// Each area's links for this member of staff.
+    var links: [DeskLink] = []
     var searched = false
     var searchError: String?
     var people: [PersonRow] = []

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TownhallAPI
+import TownhallHTTP
 import TownhallApp
 import TownhallKernel
 import TownhallTesting

@@ -25,8 +25,8 @@ import TownhallTesting
             let officer = try await s.access.createStaff(NewStaff(username: "b.safeguarding", displayName: "Designated Officer", email: "dso@example.org",
                                                                   password: Scenario.password, roles: [.safeguardingOfficer]), organisation: s.burnley.id, by: nil)
             let child = try await s.person("Kai", "Hartley", born: "2015-03-02", by: s.burnleyAgent)
-            _ = try await s.services.restrictions.raise(.init(kind: "child_protection_plan", details: "Social worker: J. Ahmed"), person: child.id, by: officer.actor(channel: .web))
-            _ = try await s.services.restrictions.raise(.init(kind: "violent_marker", details: "Threatened an officer, 2025"), person: child.id, by: officer.actor(channel: .web))
+            _ = try await s.services.restrictions.raise(.init(kind: "child_protection_plan", details: "Social worker: J. Ahmed"), person: child.id, by: s.access.actor(for: officer, channel: .web))
+            _ = try await s.services.restrictions.raise(.init(kind: "violent_marker", details: "Threatened an officer, 2025"), person: child.id, by: s.access.actor(for: officer, channel: .web))
 
             // The agent: the marker's existence and what to do, nothing else, and no way in.
             let agent = try #require(WebTests.cookie(try await WebTests().signIn(h), "townhall_session"))
@@ -88,7 +88,7 @@ import TownhallTesting
             let officer = try await s.access.createStaff(NewStaff(username: "b.safeguarding", displayName: "Designated Officer", email: "dso@example.org",
                                                                   password: Scenario.password, roles: [.safeguardingOfficer]), organisation: s.burnley.id, by: nil)
             let person = try await s.person("Kai", "Hartley", by: s.burnleyAgent)
-            let flag = try await s.services.restrictions.raise(.init(kind: "violent_marker", details: "Knife, 2025"), person: person.id, by: officer.actor(channel: .web))
+            let flag = try await s.services.restrictions.raise(.init(kind: "violent_marker", details: "Knife, 2025"), person: person.id, by: s.access.actor(for: officer, channel: .web))
 
             let listed = try await h.call(.get, "/api/v1/people/\(person.id)/restrictions", key: h.burnleyReader)
             #expect(listed.status == .ok)

@@ -5,6 +5,7 @@ import Testing
 import Access
 import SQLKit
 import TownhallAPI
+import TownhallHTTP
 import TownhallApp
 import TownhallKernel
 import TownhallTesting

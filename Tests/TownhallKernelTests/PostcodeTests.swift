@@ -144,24 +144,39 @@ import Testing
 }
 
 @Suite struct PermissionTests {
-    @Test func agentsCannotMergeOrReadAudit() {
-        #expect(!Role.agent.permissions.contains(.registerMerge))
-        #expect(!Role.agent.permissions.contains(.auditRead))
-        #expect(Role.teamLeader.permissions.contains(.registerMerge))
-        #expect(Role.auditor.permissions.contains(.auditRead))
-        #expect(!Role.auditor.permissions.contains(.registerWrite))
+    static let read = Permission("thing.read"), write = Permission("thing.write"), secret = Permission("thing.secret")
+    static let catalogue = PermissionCatalogue(
+        grants: [PermissionGrant(read, "Read things.", roles: Set(Role.allCases)), PermissionGrant(write, "Change things.", roles: [.agent, .manager]),
+                 PermissionGrant(secret, "Read secrets.", roles: [.safeguardingOfficer], machineGrantable: false)],
+        scopes: [ScopeGrant(APIScope("thing:read"), "Read.", permissions: [read]), ScopeGrant(APIScope("thing:secret"), "Secrets.", permissions: [secret]),
+                 ScopeGrant(APIScope("admin"), "All.", permissions: nil)])
+
+    @Test func rolesHoldWhatTheAreasGrantThem() {
+        #expect(Self.catalogue.permissions(for: [.agent]) == [Self.read, Self.write])
+        #expect(Self.catalogue.permissions(for: [.auditor]) == [Self.read])
+        #expect(Self.catalogue.permissions(for: [.auditor, .safeguardingOfficer]) == [Self.read, Self.secret])
+        #expect(Self.catalogue.permissions(for: Set<Role>()) == [])
     }
 
-    @Test func onlySafeguardingOfficersReadSafeguarding() {
-        for role in Role.allCases {
-            #expect(role.permissions.contains(.safeguardingRead) == (role == .safeguardingOfficer))
-        }
+    @Test func noKeyCarriesAPermissionOnlyPeopleMayHold() throws {
+        #expect(Self.catalogue.permissions(for: [APIScope("admin")]) == [Self.read, Self.write])
+        #expect(Self.catalogue.permissions(for: [APIScope("thing:secret")]) == [])
+        #expect(try Self.catalogue.scope(parsing: " Thing:Read ") == APIScope("thing:read"))
+        let error = #expect(throws: TownhallError.self) { try Self.catalogue.scope(parsing: "things:write") }
+        #expect(error?.field == "scope" && error?.message.contains("thing:read, thing:secret, admin") == true)
+    }
+
+    @Test func thePlatformItselfMayDoAnything() throws {
+        let system = Actor.system(OrganisationID(), "job")
+        #expect(system.may(Self.secret) && system.may(Permission("anything.at.all")))
+        #expect(throws: Never.self) { try system.require(Self.write) }
     }
 
     @Test func requireNamesThePermission() {
-        let actor = Actor(organisationID: OrganisationID(), principal: .system("t"), permissions: [.registerRead], channel: .web)
-        #expect(throws: TownhallError.self) { try actor.require(.registerMerge) }
-        #expect(throws: Never.self) { try actor.require(.registerRead) }
+        let actor = Actor(organisationID: OrganisationID(), principal: .staff(id: StaffID(), username: "t"), permissions: [Self.read], channel: .web)
+        let error = #expect(throws: TownhallError.self) { try actor.require(Self.write) }
+        #expect(error?.message.contains("thing.write") == true)
+        #expect(throws: Never.self) { try actor.require(Self.read) }
     }
 }
 

@@ -49,7 +49,7 @@ import TownhallTesting
             let (key, secret) = try await s.access.createAPIKey(organisation: s.burnley.id, name: "CRM sync", scopes: [.registerRead], by: s.actor(s.burnleyAdmin))
             let found = try #require(try await s.access.apiKey(secret: secret))
             #expect(found.id == key.id && found.organisationID == s.burnley.id)
-            #expect(found.actor().permissions == [.registerRead])
+            #expect(s.access.actor(for: found).permissions == [.registerRead])
             #expect(try await s.access.apiKey(secret: secret + "x") == nil)
             #expect(try await s.access.apiKey(secret: "th_\(key.prefix)_guess") == nil)
             let stored = try await s.database.read { try await $0.raw("SELECT secret_hash FROM api_key").first()!.string("secret_hash") }

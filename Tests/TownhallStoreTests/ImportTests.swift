@@ -12,7 +12,7 @@ import TownhallTesting
     @Test func importsTheDirtyLibrarySampleReportingEachRejectedRow() async throws {
         try await Scenario.run { s in
             let csv = try Scenario.fixture("library_uprns_england_2023.csv", bundle: .module)
-            let admin = s.burnleyAdmin.actor(channel: .web)
+            let admin = s.access.actor(for: s.burnleyAdmin, channel: .web)
             let report = try await s.register.importProperties(csv: csv, by: admin)
 
             #expect(report.format == "properties (libraries)")
@@ -42,7 +42,7 @@ import TownhallTesting
     @Test func importsTheONSPDSampleKeepingTerminatedAndUnlocatedPostcodes() async throws {
         try await Scenario.run { s in
             let csv = try Scenario.fixture("postcode_centroids_onspd_sample.csv", bundle: .module)
-            let report = try await s.register.importPostcodes(csv: csv, by: s.burnleyAdmin.actor(channel: .web))
+            let report = try await s.register.importPostcodes(csv: csv, by: s.access.actor(for: s.burnleyAdmin, channel: .web))
             #expect(report.rowsRead == 8_048)
             #expect(report.rejected.isEmpty)
             let terminated = try #require(try await s.register.postcode("AB1 0AA"))
@@ -58,14 +58,14 @@ import TownhallTesting
     @Test func aFileWithAnUnknownLayoutIsRefusedWhole() async throws {
         try await Scenario.run { s in
             await #expect(throws: TownhallError.self) {
-                try await s.register.importProperties(csv: "name,colour\nfoo,blue\n", by: s.burnleyAdmin.actor(channel: .web))
+                try await s.register.importProperties(csv: "name,colour\nfoo,blue\n", by: s.access.actor(for: s.burnleyAdmin, channel: .web))
             }
         }
     }
 
     @Test func townhallLayoutWithParentsAndCoordinatesThenOSOpenUPRNUpdates() async throws {
         try await Scenario.run { s in
-            let admin = s.burnleyAdmin.actor(channel: .web)
+            let admin = s.access.actor(for: s.burnleyAdmin, channel: .web)
             let csv = """
             uprn,parent_uprn,saon,paon,street,town,postcode,latitude,longitude,council_tax_band
             100012536001,,,12,Colne Road,Burnley,BB10 1JD,53.79,-2.24,B

@@ -11,8 +11,9 @@ import TownhallTesting
 /// Restricted information: who sees that a flag exists, who may read it, and that every read carries a purpose and an audit entry.
 @Suite struct RestrictionsTests {
     static func officer(_ s: Scenario, _ username: String, in org: Organisation) async throws -> Actor {
-        try await s.access.createStaff(NewStaff(username: username, displayName: username, email: "\(username)@example.org", password: Scenario.password,
-                                                roles: [.safeguardingOfficer]), organisation: org.id, by: nil).actor(channel: .phone)
+        let staff = try await s.access.createStaff(NewStaff(username: username, displayName: username, email: "\(username)@example.org",
+                                                            password: Scenario.password, roles: [.safeguardingOfficer]), organisation: org.id, by: nil)
+        return s.access.actor(for: staff, channel: .phone)
     }
 
     static func auditCount(_ s: Scenario, _ action: String) async throws -> Int {
@@ -78,7 +79,7 @@ import TownhallTesting
             _ = try await s.partnership.createAgreement(provider: s.burnley.id, recipientSlug: "lancashire-police", categories: [.safeguarding],
                                                         legalBasis: "Children Act 2004, section 11; Working Together to Safeguard Children 2023",
                                                         startsOn: try LocalDate(year: 2020, month: 1, day: 1), expiresOn: try LocalDate(year: 2099, month: 1, day: 1),
-                                                        by: s.burnleyAdmin.actor(channel: .web))
+                                                        by: s.access.actor(for: s.burnleyAdmin, channel: .web))
             #expect(try await restrictions.read(person: child.id, purpose: try RestrictedReadPurpose(reason: "safeguarding_enquiry", explanation: "Strategy meeting"),
                                                 by: policeOfficer).count == 2)
             #expect(try await Self.auditCount(s, "restricted_read") == 4)

@@ -1,44 +1,5 @@
 import TownhallKernel
 
-/// What a machine client's key may do. Scopes map onto the same permissions staff roles grant.
-public enum APIScope: String, Sendable, Codable, CaseIterable {
-    case registerRead = "register:read"
-    case registerWrite = "register:write"
-    case auditRead = "audit:read"
-    case casesRead = "cases:read"
-    case casesWrite = "cases:write"
-    /// A telephony or CRM system logging contacts (it reads the register to find the person).
-    case contactsLog = "contacts:log"
-    case open311
-    /// A payment system or a revenues back office: reads accounts and records payments.
-    case revenuesRead = "revenues:read"
-    case revenuesWrite = "revenues:write"
-    case admin
-
-    public var permissions: Set<Permission> {
-        switch self {
-        case .registerRead: [.registerRead]
-        case .registerWrite: [.registerRead, .registerWrite]
-        case .auditRead: [.auditRead]
-        case .casesRead: [.casesRead]
-        case .casesWrite: [.casesRead, .casesWrite]
-        case .contactsLog: [.registerRead, .contactsLog]
-        // Open311 clients report problems and read them back; they see the register only to place a report.
-        case .open311: [.registerRead, .casesRead, .casesWrite]
-        case .revenuesRead: [.registerRead, .revenuesRead]
-        case .revenuesWrite: [.registerRead, .revenuesRead, .revenuesWrite]
-        case .admin: Set(Permission.allCases).subtracting([.safeguardingRead])
-        }
-    }
-
-    public static func parse(_ raw: String) throws -> APIScope {
-        guard let scope = APIScope(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
-            throw TownhallError.invalid("scope", "Unknown scope \(raw). Scopes are: \(APIScope.allCases.map(\.rawValue).joined(separator: ", ")).", code: "invalid_scope")
-        }
-        return scope
-    }
-}
-
 public struct APIKey: Sendable, Codable, Equatable {
     public var id: APIKeyID
     public var organisationID: OrganisationID
@@ -48,10 +9,10 @@ public struct APIKey: Sendable, Codable, Equatable {
     public var createdAt: Timestamp
     public var revokedAt: Timestamp?
 
-    public var permissions: Set<Permission> { scopes.reduce(into: []) { $0.formUnion($1.permissions) } }
-
-    public func actor(channel: Channel = .api, requestID: String? = nil) -> Actor {
-        Actor(organisationID: organisationID, principal: .apiKey(id: id, name: name), permissions: permissions, channel: channel, requestID: requestID)
+    /// The key acting, with what its scopes grant in `catalogue` (see `Access.actor(for:channel:requestID:)`).
+    public func actor(catalogue: PermissionCatalogue, channel: Channel = .api, requestID: String? = nil) -> Actor {
+        Actor(organisationID: organisationID, principal: .apiKey(id: id, name: name), permissions: catalogue.permissions(for: scopes),
+              channel: channel, requestID: requestID)
     }
 }
 

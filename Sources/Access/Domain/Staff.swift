@@ -13,16 +13,16 @@ public struct Staff: Sendable, Codable, Equatable {
     public var createdAt: Timestamp
     public var version: Int
 
-    public var permissions: Set<Permission> { roles.reduce(into: []) { $0.formUnion($1.permissions) } }
-
     public init(id: StaffID = StaffID(), organisationID: OrganisationID, username: String, displayName: String, email: String,
                 roles: Set<Role>, teamID: TeamID? = nil, active: Bool = true, createdAt: Timestamp = .now, version: Int = 1) {
         self.id = id; self.organisationID = organisationID; self.username = username; self.displayName = displayName
         self.email = email; self.roles = roles; self.teamID = teamID; self.active = active; self.createdAt = createdAt; self.version = version
     }
 
-    public func actor(channel: Channel, requestID: String? = nil) -> Actor {
-        Actor(organisationID: organisationID, principal: .staff(id: id, username: username), permissions: permissions, channel: channel, requestID: requestID)
+    /// The member of staff acting, with what their roles grant in `catalogue` (see `Access.actor(for:channel:requestID:)`).
+    public func actor(catalogue: PermissionCatalogue, channel: Channel, requestID: String? = nil) -> Actor {
+        Actor(organisationID: organisationID, principal: .staff(id: id, username: username), permissions: catalogue.permissions(for: roles),
+              channel: channel, requestID: requestID)
     }
 }
 

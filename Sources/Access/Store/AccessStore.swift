@@ -169,7 +169,7 @@ enum AccessStore {
     static func apiKey(prefix: String, on db: any SQLDatabase) async throws -> (APIKey, String)? {
         guard let row = try await db.raw("SELECT * FROM api_key WHERE prefix = \(bind: prefix)").first() else { return nil }
         let key = APIKey(id: try row.id("id"), organisationID: try row.id("organisation_id"), name: try row.string("name"), prefix: prefix,
-                         scopes: Set(try row.string("scopes").split(separator: ",").compactMap { APIScope(rawValue: String($0)) }),
+                         scopes: Set(try row.string("scopes").split(separator: ",").map { APIScope(String($0)) }),
                          createdAt: try row.timestamp("created_at"), revokedAt: try row.optionalTimestamp("revoked_at"))
         return (key, try row.string("secret_hash"))
     }

@@ -33,7 +33,7 @@ extension DemoData {
                                         targetSlug: police.slug, teamName: nil, by: .system(police.id, "demo"))
         }
         let burnleyAgent = Actor(organisationID: orgs["burnley"]!.id, principal: .staff(id: StaffID(StableUUID.make("staff/burnley.agent")), username: "burnley.agent"),
-                                 permissions: Set(Permission.allCases), channel: .phone)
+                                 permissions: Services.catalogue.all, channel: .phone)
         guard try await cases.list(Cases.Query(), after: nil, limit: PageSize(value: 1), by: burnleyAgent).items.isEmpty else { return 0 }
 
         var rng = SplitMix64(seed: 2026_11)
@@ -64,7 +64,7 @@ extension DemoData {
             let org = orgs[area.slug]!
             let channel = channels[Int(rng.next() % UInt64(channels.count))]
             let agent = Actor(organisationID: org.id, principal: .staff(id: StaffID(StableUUID.make("staff/\(area.slug).agent")), username: "\(area.slug).agent"),
-                              permissions: Set(Permission.allCases), channel: channel)
+                              permissions: Services.catalogue.all, channel: channel)
             let input = Cases.NewCase(serviceCode: report.code, priority: i % 11 == 0 ? "urgent" : nil, description: report.text, attributes: report.answers,
                                       contact: CaseContact(name: name, email: i % 3 == 0 ? "\(name.lowercased().replacingOccurrences(of: " ", with: "."))@example.com" : nil),
                                       location: CaseLocation(address: "\(street), \(area.town)", postcode: try Postcode(postcode)), channel: CaseChannel(channel))
@@ -72,7 +72,7 @@ extension DemoData {
             do { c = try await cases.create(input, by: agent, now: at) } catch let e as TownhallError where e.code == "no_provider" { continue }
             created += 1
             // Progress: the older a report, the further along it is likely to be.
-            let owner = Actor(organisationID: c.organisationID, principal: .system("demo back office"), permissions: Set(Permission.allCases), channel: .system)
+            let owner = Actor(organisationID: c.organisationID, principal: .system("demo back office"), permissions: Services.catalogue.all, channel: .system)
             var version = c.version
             var t = at
             let steps: [CaseStatus] = hoursAgo > 24 * 14 ? [.acknowledged, .inProgress, .resolved] : hoursAgo > 24 * 5 ? [.acknowledged, .inProgress] : hoursAgo > 24 ? [.acknowledged] : []

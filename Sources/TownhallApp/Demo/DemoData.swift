@@ -260,7 +260,7 @@ extension DemoData {
     /// the son a child-protection plan (hidden from everyone but designated officers).
     func loadRestrictions(_ burnley: Organisation) async throws {
         let officer = Actor(organisationID: burnley.id, principal: .staff(id: StaffID(StableUUID.make("staff/burnley.safeguarding-officer")),
-                                                                          username: "burnley.safeguarding-officer"), permissions: Role.safeguardingOfficer.permissions, channel: .system)
+                                                                          username: "burnley.safeguarding-officer"), permissions: Services.catalogue.permissions(for: [.safeguardingOfficer]), channel: .system)
         let people: [(slug: String, given: String, born: String, kind: String, details: String)] = [
             ("dean-hartley", "Dean", "1984-07-19", "violent_marker",
              "Threatened a housing officer with a knife at the door, June 2025 (police reference LC-20250611-0412). Two officers on any visit; meet at the office."),
@@ -282,7 +282,7 @@ extension DemoData {
     /// % resolved at the first point of contact, as the shared services that inspired Townhall report.
     func loadContacts(_ burnley: Organisation) async throws {
         let agent = Actor(organisationID: burnley.id, principal: .staff(id: StaffID(StableUUID.make("staff/burnley.agent")), username: "burnley.agent"),
-                          permissions: Role.agent.permissions, channel: .phone)
+                          permissions: Services.catalogue.permissions(for: [.agent]), channel: .phone)
         let people = try await services.register.searchPeople(q: "BB11 2BD", after: nil, limit: PageSize(value: 40), by: agent).items.map(\.person.id)
         guard let first = people.first, try await services.contacts.recent(person: first, by: agent).isEmpty else { return }
         let reasons: [(String, String?)] = [("When is my bin collected?", nil), ("Council tax: change of address", nil), ("Missed green bin", "587"),

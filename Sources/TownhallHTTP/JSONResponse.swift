@@ -36,14 +36,14 @@ public enum JSONResponse {
 }
 
 extension Request {
-    func cursor() throws -> Cursor? { try query("cursor").map { try Cursor(token: $0) } }
-    func pageSize() throws -> PageSize { try PageSize(query("limit")) }
+    public func cursor() throws -> Cursor? { try query("cursor").map { try Cursor(token: $0) } }
+    public func pageSize() throws -> PageSize { try PageSize(query("limit")) }
     /// The `date` a report is for (YYYY-MM-DD); today in London when absent.
-    func day() throws -> LocalDate { try query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today() }
+    public func day() throws -> LocalDate { try query("date").map { try LocalDate(parsing: $0, field: "date") } ?? .today() }
 }
 
 extension Parameters {
-    func id<Tag>(_ name: String, as: Identifier<Tag>.Type = Identifier<Tag>.self) throws -> Identifier<Tag> {
+    public func id<Tag>(_ name: String, as: Identifier<Tag>.Type = Identifier<Tag>.self) throws -> Identifier<Tag> {
         let raw = try require(name)
         guard let id = Identifier<Tag>(raw) else {
             throw TownhallError(.notFound, code: "not_found", message: "\(raw) is not an identifier this server uses.", field: name)

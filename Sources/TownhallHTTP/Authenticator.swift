@@ -19,9 +19,9 @@ public struct Authenticator: RouterMiddleware {
             guard parts.count == 2, parts[0].lowercased() == "bearer", let key = try await access.apiKey(secret: String(parts[1])) else {
                 throw TownhallError(.unauthenticated, code: "invalid_api_key", message: "The API key is not valid or has been revoked.")
             }
-            context.actor = key.actor(channel: .api, requestID: context.requestID)
+            context.actor = access.actor(for: key, channel: .api, requestID: context.requestID)
         } else if let token = request.cookies[Authenticator.sessionCookie]?.value, let (staff, csrf) = try await access.session(token: token) {
-            context.actor = staff.actor(channel: .web, requestID: context.requestID)
+            context.actor = access.actor(for: staff, channel: .web, requestID: context.requestID)
             context.staff = staff
             context.csrfToken = csrf
             context.viaSession = true
