@@ -27,6 +27,8 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
+    let routeTable = MethodNotAllowedMiddleware.RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
 
     router.get("healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
     router.get("readyz") { _, context in
@@ -47,6 +49,7 @@ public func buildRouter(_ services: Services, configuration: TownhallConfigurati
     TownhallAPIRoutes(services: services.registry, areas: TownhallModules.areas.flatMap(\.api)).addRoutes(to: router)
     TownhallWebRoutes(services: services.registry, areas: TownhallModules.areas.flatMap(\.web), panels: services.panels,
                       secureCookies: configuration.secureCookies, assetsDirectory: configuration.assetsDirectory).addRoutes(to: router)
+    routeTable.load(from: router)
     return router
 }
 

@@ -188,17 +188,44 @@ import TownhallTesting
         }
     }
 
+    @Test func anUndeclaredMethodOnAServedPathIs405WithAllow() async throws {
+        try await HTTPHarness.run { h in
+            let people = try await h.call(.delete, "/api/v1/people", key: h.burnleyReader)
+            #expect(people.status == .methodNotAllowed && people.headers[.allow] == "GET, POST")
+            #expect((people.json["error"] as? [String: Any])?["code"] as? String == "method_not_allowed")
+            let person = try await h.call(.put, "/api/v1/people/\(PersonID())", key: h.burnleyReader)
+            #expect(person.status == .methodNotAllowed && person.headers[.allow] == "GET, PATCH")
+            let health = try await h.call(.post, "/healthz")
+            #expect(health.status == .methodNotAllowed && health.headers[.allow] == "GET")
+            // A path nobody serves is still 404, and a served method on a served path is untouched.
+            #expect(try await h.call(.get, "/api/v1/nothing-here", key: h.burnleyReader).status == .notFound)
+            #expect(try await h.call(.get, "/api/v1/people/\(PersonID())", key: h.burnleyReader).status == .notFound)
+            #expect(try await h.call(.get, "/healthz").status == .ok)
+        }
+    }
+
     @Test func everyRouteIsInTheOpenAPIDocumentAndNothingElse() async throws {
         try await Scenario.run { s in
             let router = buildRouter(s.services, configuration: TownhallConfiguration(secureCookies: false))
+            let api = TownhallAPIRoutes(services: s.services.registry, areas: TownhallModules.areas.flatMap(\.api))
             let served = Set(router.routes.map { route -> String in
                 let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
                 return "\(route.method.rawValue.lowercased()) /\(path)"
             }.filter { $0.contains(" /api/v1/") })
-            let documented = Set(OpenAPIDocument.operations.map { "\($0.method) \($0.path)" })
-            #expect(served == documented)
-            let doc = try JSONSerialization.jsonObject(with: OpenAPIDocument.json) as? [String: Any]
+            let documented = api.operations.map { "\($0.method) \($0.path)" }
+            #expect(served == Set(documented) && documented.count == Set(documented).count,
+                    "served only: \(served.subtracting(documented).sorted()); documented only: \(Set(documented).subtracting(served).sorted())")
+            let doc = try JSONSerialization.jsonObject(with: api.document) as? [String: Any]
             #expect(doc?["openapi"] as? String == "3.1.0")
+            // Every schema an operation names is declared, and the key scopes are those the installed areas offer.
+            let schemas = try #require((doc?["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            for op in api.operations {
+                for name in [op.body, op.response].compactMap({ $0 }) where name != "csv" && name != "file" {
+                    #expect(schemas[name] != nil, "\(op.method) \(op.path) names \(name), which no area declares")
+                }
+            }
+            let keyScopes = (((schemas["NewAPIKey"] as? [String: Any])?["properties"] as? [String: Any])?["scopes"] as? [String: Any])?["items"]
+            #expect((keyScopes as? [String: Any])?["enum"] as? [String] == Services.catalogue.scopeNames, "\(String(describing: schemas["NewAPIKey"]))")
         }
     }
 }

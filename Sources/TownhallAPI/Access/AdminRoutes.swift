@@ -124,3 +124,38 @@ struct NewKeyView: Encodable, Sendable {
     /// Shown once: only a digest is stored.
     var secret: String
 }
+
+// What this area adds to the OpenAPI document.
+extension AdminRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "get", path: "/api/v1/me", summary: "Who the caller is: organisation, permissions", tag: "access"),
+        APIOperation(method: "get", path: "/api/v1/organisations", summary: "List organisations on the platform", tag: "partnership", response: "OrganisationList"),
+        APIOperation(method: "post", path: "/api/v1/organisations", summary: "Register an organisation (organisations.manage)", tag: "partnership", body: "NewOrganisation", response: "Organisation", status: 201),
+        APIOperation(method: "get", path: "/api/v1/organisations/{slug}", summary: "One organisation by slug", tag: "partnership", response: "Organisation"),
+        APIOperation(method: "get", path: "/api/v1/agreements", summary: "Data-sharing agreements the caller's organisation is party to", tag: "partnership"),
+        APIOperation(method: "post", path: "/api/v1/agreements", summary: "Share categories of your records with another organisation (agreements.manage)", tag: "partnership", body: "NewAgreement", response: "Agreement", status: 201),
+        APIOperation(method: "post", path: "/api/v1/agreements/{id}/revoke", summary: "Revoke an agreement", tag: "partnership", status: 204),
+        APIOperation(method: "get", path: "/api/v1/staff", summary: "Staff of the caller's organisation (staff.manage)", tag: "access"),
+        APIOperation(method: "post", path: "/api/v1/staff", summary: "Create a staff account (staff.manage)", tag: "access", body: "NewStaff", status: 201),
+        APIOperation(method: "post", path: "/api/v1/api-keys", summary: "Create an API key; the secret is returned once (api_keys.manage)", tag: "access", body: "NewAPIKey", status: 201),
+        APIOperation(method: "get", path: "/api/v1/audit", summary: "Search the audit log, newest first (audit.read)", tag: "audit",
+                  query: ["entity_type", "entity_id", "actor_id", "action", "person_id", "from", "to"] + list),
+        ]
+    }
+
+    public var schemas: [String: Any] {
+        [
+        "Organisation": obj(["id": s, "slug": s, "name": s, "kind": s, "ons_code": optS, "custodian_code": ["type": ["integer", "null"]], "parent_id": optS, "version": int]),
+        "OrganisationList": obj(["items": array(ref("Organisation"))]),
+        "NewOrganisation": obj(["slug": s, "name": s, "kind": s, "ons_code": s, "custodian_code": int, "parent": s], required: ["slug", "name", "kind"]),
+        "Agreement": obj(["id": s, "provider_id": s, "recipient_id": s, "categories": array(s), "legal_basis": s, "starts_on": s, "expires_on": s, "revoked_at": optS]),
+        "NewAgreement": obj(["recipient": s, "categories": array(["type": "string", "enum": DataCategory.allCases.map(\.rawValue)]),
+                             "legal_basis": s, "starts_on": ["type": "string", "format": "date"], "expires_on": ["type": "string", "format": "date"]],
+                            required: ["recipient", "categories", "legal_basis", "starts_on", "expires_on"]),
+        "NewStaff": obj(["username": s, "display_name": s, "email": s, "password": ["type": "string", "minLength": 12], "roles": array(s), "team": s],
+                        required: ["username", "display_name", "email", "password", "roles"]),
+        "NewAPIKey": obj(["name": s, "scopes": array(["type": "string", "enum": access.catalogue.scopeNames])], required: ["name", "scopes"]),
+        ]
+    }
+}

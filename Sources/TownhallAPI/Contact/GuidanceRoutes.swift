@@ -91,3 +91,31 @@ public struct GuidanceRoutes: APIArea {
         }
     }
 }
+
+// What this area adds to the OpenAPI document.
+extension GuidanceRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "get", path: "/api/v1/guidance", summary: "Search every partner's call scripts and knowledge articles: every word must match; or all of a service's; or all by title",
+                  tag: "guidance", query: ["q", "service_code", "page", "limit"], response: "GuidanceResults"),
+        APIOperation(method: "get", path: "/api/v1/guidance/suggest", summary: "Guidance to suggest while an agent types: for the chosen service, and sharing any word with the text",
+                  tag: "guidance", query: ["service_code", "text"]),
+        APIOperation(method: "get", path: "/api/v1/guidance/{id}", summary: "One script or article, its body in markdown", tag: "guidance", response: "GuidanceArticle"),
+        APIOperation(method: "post", path: "/api/v1/guidance", summary: "Write a script or article for your organisation (cases.manage)", tag: "guidance",
+                  body: "GuidanceInput", response: "GuidanceArticle", status: 201),
+        APIOperation(method: "put", path: "/api/v1/guidance/{id}", summary: "Change your organisation's script or article; send the version you read (a change made meanwhile is a 409)",
+                  tag: "guidance", body: "GuidanceInput", response: "GuidanceArticle"),
+        ]
+    }
+
+    public var schemas: [String: Any] {
+        [
+        "GuidanceInput": obj(["kind": ["type": "string", "enum": ["script", "article"]], "title": ["type": "string", "maxLength": 150], "summary": s,
+                              "service_codes": array(s), "keywords": array(s), "body": ["type": "string", "description": "Markdown", "maxLength": 50_000],
+                              "active": ["type": "boolean"], "version": int], required: ["title", "body"]),
+        "GuidanceArticle": obj(["id": s, "organisation_id": s, "kind": s, "title": s, "summary": optS, "service_codes": array(s), "keywords": array(s),
+                                "body": s, "active": ["type": "boolean"], "updated_at": s, "updated_by": s, "version": int]),
+        "GuidanceResults": obj(["items": array(ref("GuidanceArticle")), "total": int, "page": int, "page_size": int, "next_page": ["type": ["integer", "null"]]]),
+        ]
+    }
+}

@@ -233,3 +233,67 @@ public struct CasesRoutes: APIArea {
         }
     }
 }
+
+// What this area adds to the OpenAPI document.
+extension CasesRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "get", path: "/api/v1/services", summary: "The service catalogue of your organisation (or ?organisation=slug)", tag: "cases", query: ["organisation"]),
+        APIOperation(method: "post", path: "/api/v1/services", summary: "Add a service: LGSL code, form of typed attributes, targets (cases.manage)", tag: "cases", body: "Service", status: 201),
+        APIOperation(method: "get", path: "/api/v1/services/{code}", summary: "One service and its form", tag: "cases", query: ["organisation"]),
+        APIOperation(method: "put", path: "/api/v1/services/{code}", summary: "Change a service; send the version you read (409 if stale)", tag: "cases", body: "Service"),
+        APIOperation(method: "post", path: "/api/v1/imports/services", summary: "Load an LGSL services CSV (LGSL, Description, Providing Tier) into your catalogue", tag: "imports", body: "csv"),
+        APIOperation(method: "get", path: "/api/v1/routing-rules", summary: "The partnership's routing rules", tag: "cases"),
+        APIOperation(method: "post", path: "/api/v1/routing-rules", summary: "Route a service and/or area (postcode sectors, polygon) to an organisation and team", tag: "cases", body: "RoutingRule", status: 201),
+        APIOperation(method: "delete", path: "/api/v1/routing-rules/{id}", summary: "Remove one of your routing rules", tag: "cases", status: 204),
+        APIOperation(method: "get", path: "/api/v1/calendar", summary: "Your working calendar (days, hours, bank holidays)", tag: "cases"),
+        APIOperation(method: "put", path: "/api/v1/calendar", summary: "Set your working days and hours (cases.manage)", tag: "cases", body: "Calendar"),
+        APIOperation(method: "post", path: "/api/v1/calendar/bank-holidays", summary: "Refresh bank holidays from GOV.UK bank-holidays.json", tag: "cases", body: "BankHolidays"),
+        APIOperation(method: "get", path: "/api/v1/templates", summary: "Your message templates (Notify-style ((placeholders)))", tag: "notifications"),
+        APIOperation(method: "put", path: "/api/v1/templates/{kind}", summary: "Save a template; unknown placeholders are refused", tag: "notifications", body: "Template"),
+        APIOperation(method: "get", path: "/api/v1/cases", summary: "Cases you may see, newest first; filter for team queues", tag: "cases",
+                  query: ["status", "service_code", "sla_state", "team_id", "assignee_id", "requester_id", "uprn", "area", "reference", "own"] + list, response: "CasePage"),
+        APIOperation(method: "post", path: "/api/v1/cases", summary: "Log a case; it is routed to the organisation that must act", tag: "cases", body: "NewCase", response: "Case", status: 201),
+        APIOperation(method: "get", path: "/api/v1/cases/{id}", summary: "A case with its timeline, links and attachments", tag: "cases"),
+        APIOperation(method: "post", path: "/api/v1/cases/{id}/status", summary: "Change status (new → acknowledged → in progress ⇄ waiting → resolved → closed; reopen)", tag: "cases", body: "StatusChange", response: "Case"),
+        APIOperation(method: "post", path: "/api/v1/cases/{id}/notes", summary: "Add an internal note or a public update", tag: "cases", body: "Note", status: 201),
+        APIOperation(method: "post", path: "/api/v1/cases/{id}/assignment", summary: "Assign to a team and officer", tag: "cases", body: "Assignment", response: "Case"),
+        APIOperation(method: "post", path: "/api/v1/cases/{id}/transfer", summary: "Transfer to another organisation with a reason", tag: "cases", body: "Transfer", response: "Case"),
+        APIOperation(method: "post", path: "/api/v1/cases/{id}/priority", summary: "Change priority (recomputes the service level)", tag: "cases", body: "PriorityChange", response: "Case"),
+        APIOperation(method: "post", path: "/api/v1/cases/{id}/links", summary: "Link a related case by reference", tag: "cases", body: "Link", status: 204),
+        APIOperation(method: "post", path: "/api/v1/cases/{id}/attachments", summary: "Attach a photo or document (raw body, ≤ 5 MiB, ?filename=)", tag: "cases", query: ["filename"], body: "file", status: 201),
+        APIOperation(method: "get", path: "/api/v1/cases/{id}/attachments/{attachment}", summary: "Download an attachment", tag: "cases"),
+        APIOperation(method: "get", path: "/api/v1/cases/{id}/messages", summary: "Messages queued and sent for a case", tag: "notifications"),
+        APIOperation(method: "get", path: "/api/v1/track/{reference}", summary: "Public progress of a case by reference (no personal data)", tag: "cases"),
+        APIOperation(method: "get", path: "/api/v1/teams", summary: "Your organisation's teams", tag: "access"),
+        APIOperation(method: "get", path: "/api/v1/sla/summary", summary: "Cases due in a month per service and priority: due, met, missed, % met", tag: "cases", query: ["organisation", "month"]),
+        APIOperation(method: "post", path: "/api/v1/sla/recompute", summary: "Recompute service levels from timelines after a calendar or target change (cases.manage)", tag: "cases"),
+        ]
+    }
+
+    public var schemas: [String: Any] {
+        [
+        "Case": obj(["id": s, "reference": s, "organisation_id": s, "service_code": s, "service_name": s, "status": s, "resolution": optS, "priority": s,
+                     "channel": s, "location": obj([:]), "attributes": obj([:]), "due_at": optS, "sla_state": s, "version": int]),
+        "CasePage": obj(["items": array(ref("Case")), "next_cursor": optS]),
+        "NewCase": obj(["service_code": s, "organisation": s, "priority": ["type": "string", "enum": ["urgent", "high", "normal", "low"]], "description": s,
+                        "attributes": obj([:]), "requester_id": s, "name": s, "email": s, "phone": s,
+                        "location": obj(["uprn": int, "usrn": int, "lat": num, "long": num, "address": s, "postcode": s]), "channel": s, "media_urls": array(s)],
+                       required: ["service_code", "location"]),
+        "StatusChange": obj(["status": s, "version": int, "update": s, "resolution": s, "duplicate_of": s], required: ["status", "version"]),
+        "Note": obj(["text": s, "public": ["type": "boolean"]], required: ["text"]),
+        "Assignment": obj(["team_id": s, "assignee_id": s, "version": int], required: ["version"]),
+        "Transfer": obj(["organisation": s, "reason": s, "version": int], required: ["organisation", "reason", "version"]),
+        "PriorityChange": obj(["priority": s, "version": int], required: ["priority", "version"]),
+        "Link": obj(["reference": s], required: ["reference"]),
+        "Service": obj(["code": s, "name": s, "group": s, "description": s, "keywords": array(s), "providing_tier": s,
+                        "attributes": array(obj(["code": s, "datatype": s, "required": ["type": "boolean"], "order": int, "description": s, "values": array(obj(["key": s, "name": s]))])),
+                        "default_priority": s, "targets": obj([:]), "public": ["type": "boolean"], "version": int], required: ["code", "name"]),
+        "RoutingRule": obj(["name": s, "service_code": s, "postcode_prefixes": array(s), "polygon": array(array(["type": "number"])), "organisation": s, "team": s, "rank": int],
+                           required: ["name", "organisation"]),
+        "Calendar": obj(["working_days": array(int), "opens_at": s, "closes_at": s], required: ["working_days", "opens_at", "closes_at"]),
+        "BankHolidays": obj([:]),
+        "Template": obj(["subject": s, "body": s], required: ["subject", "body"]),
+        ]
+    }
+}

@@ -133,3 +133,56 @@ public struct RegisterRoutes: APIArea {
 extension Page {
     func map<T>(_ transform: (Item) -> T) -> Page<T> { Page<T>(items: items.map(transform), next: next) }
 }
+
+// What this area adds to the OpenAPI document.
+extension RegisterRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "get", path: "/api/v1/properties", summary: "Search properties by address text, postcode or UPRN", tag: "register",
+                  query: ["q", "postcode", "uprn"] + list, response: "PropertyPage"),
+        APIOperation(method: "post", path: "/api/v1/properties", summary: "Add a property (BS 7666 fields, keyed by UPRN)", tag: "register", body: "PropertyInput", response: "Property", status: 201),
+        APIOperation(method: "get", path: "/api/v1/properties/{id}", summary: "One property", tag: "register", response: "Property"),
+        APIOperation(method: "get", path: "/api/v1/properties/{id}/occupants", summary: "People at a property over time", tag: "register"),
+        APIOperation(method: "get", path: "/api/v1/postcodes/{postcode}", summary: "A postcode from the postcode directory", tag: "register"),
+        APIOperation(method: "get", path: "/api/v1/people", summary: "Search people by name (typo tolerant), postcode, UPRN, phone or email; ranked", tag: "register",
+                  query: ["q"] + list, response: "PersonMatchPage"),
+        APIOperation(method: "post", path: "/api/v1/people", summary: "Add a person", tag: "register", body: "PersonInput", response: "PersonRecord", status: 201),
+        APIOperation(method: "get", path: "/api/v1/people/{id}", summary: "A person's record (the read is audited; give ?purpose= for restricted reads)", tag: "register",
+                  query: ["purpose"], response: "PersonRecord"),
+        APIOperation(method: "patch", path: "/api/v1/people/{id}", summary: "Change a person's details; send the version you read (409 if stale)", tag: "register", body: "PersonPatch", response: "Person"),
+        APIOperation(method: "post", path: "/api/v1/people/{id}/moves", summary: "Record a move into a property", tag: "register", body: "Move", status: 201),
+        APIOperation(method: "post", path: "/api/v1/people/{id}/contacts", summary: "Add a phone number or email", tag: "register", body: "Contact", status: 201),
+        APIOperation(method: "get", path: "/api/v1/people/{id}/duplicates", summary: "Records that may be the same person", tag: "register"),
+        APIOperation(method: "post", path: "/api/v1/people/{id}/merge", summary: "Merge a duplicate into this record, keeping both histories (register.merge)", tag: "register", body: "Merge", response: "PersonRecord"),
+        APIOperation(method: "get", path: "/api/v1/people/{id}/subject-access", summary: "Everything held on a person, for a subject-access request (subject_access)", tag: "register"),
+        APIOperation(method: "post", path: "/api/v1/households", summary: "Record a household at a property", tag: "register", body: "Household", status: 201),
+        APIOperation(method: "post", path: "/api/v1/imports/properties", summary: "Import properties from CSV (Townhall, libraries or OS Open UPRN layout); reports every rejected row", tag: "imports", body: "csv", response: "ImportReport"),
+        APIOperation(method: "post", path: "/api/v1/imports/postcodes", summary: "Import postcode directory rows (ONSPD layout)", tag: "imports", body: "csv", response: "ImportReport"),
+        ]
+    }
+
+    public var schemas: [String: Any] {
+        [
+        "PropertyInput": obj(["uprn": ["type": "integer", "minimum": 1, "maximum": 999_999_999_999], "parent_uprn": int, "usrn": int, "saon": s, "paon": s, "name": s,
+                              "street": s, "locality": s, "town": s, "administrative_area": s, "postcode": s, "latitude": num, "longitude": num,
+                              "easting": num, "northing": num, "council_tax_band": s, "rateable_value": int], required: ["uprn"]),
+        "Property": obj(["id": s, "organisation_id": s, "uprn": int, "postcode": optS, "address": s, "address_lines": array(s), "version": int]),
+        "PropertyPage": obj(["items": array(ref("Property")), "next_cursor": optS]),
+        "Person": obj(["id": s, "organisation_id": s, "title": optS, "given_name": s, "family_name": s, "date_of_birth": optS,
+                       "preferred_channel": optS, "preferred_language": optS, "merged_into": optS, "version": int]),
+        "PersonInput": obj(["title": s, "given_name": s, "family_name": s, "date_of_birth": ["type": "string", "format": "date"],
+                            "preferred_channel": s, "preferred_language": s,
+                            "contacts": array(obj(["kind": ["type": "string", "enum": ["phone", "mobile", "email"]], "value": s, "preferred": ["type": "boolean"]], required: ["kind", "value"])),
+                            "uprn": int, "moved_in": ["type": "string", "format": "date"]], required: ["given_name", "family_name"]),
+        "PersonPatch": obj(["version": int, "title": s, "given_name": s, "family_name": s, "date_of_birth": s, "preferred_channel": s, "preferred_language": s], required: ["version"]),
+        "PersonRecord": obj(["person": ref("Person"), "contacts": array(obj([:])), "residences": array(obj([:])), "households": array(obj([:])), "current_address": optS]),
+        "PersonMatchPage": obj(["items": array(obj(["person": ref("Person"), "score": ["type": "number"], "current_address": optS])), "next_cursor": optS]),
+        "Move": obj(["uprn": int, "from": s, "to": s], required: ["uprn", "from"]),
+        "Contact": obj(["kind": s, "value": s], required: ["kind", "value"]),
+        "Merge": obj(["duplicate_id": s], required: ["duplicate_id"]),
+        "Household": obj(["uprn": int, "name": s, "members": array(obj(["person_id": s, "relationship": s], required: ["person_id"]))], required: ["uprn", "name", "members"]),
+        "ImportReport": obj(["format": s, "rows_read": int, "created": int, "updated": int,
+                             "rejected": array(obj(["line": int, "field": optS, "reason": s]))]),
+        ]
+    }
+}

@@ -86,3 +86,28 @@ public struct TriageRoutes: APIArea {
         }
     }
 }
+
+// What this area adds to the OpenAPI document.
+extension TriageRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "get", path: "/api/v1/triage/flows", summary: "Every partner's active triage flows (?all=true for withdrawn ones too)", tag: "contact", query: ["all"]),
+        APIOperation(method: "put", path: "/api/v1/triage/flows", summary: "Save your organisation's triage flow for a service, checked whole: no loops, every node reachable (cases.manage)",
+                  tag: "contact", body: "TriageFlow", response: "TriageFlow"),
+        APIOperation(method: "get", path: "/api/v1/triage/flows/{id}", summary: "One triage flow with its questions and outcomes", tag: "contact", response: "TriageFlow"),
+        APIOperation(method: "post", path: "/api/v1/triage/flows/{id}/runs", summary: "Record a finished triage: the contact, and for referral outcomes the case with the answers attached",
+                  tag: "contact", body: "TriageRun", status: 201),
+        APIOperation(method: "get", path: "/api/v1/triage/summary", summary: "Your organisation's triage runs on a day, per flow: outcomes and median time", tag: "contact", query: ["date"]),
+        ]
+    }
+
+    public var schemas: [String: Any] {
+        [
+        "TriageFlow": obj(["service_code": s, "name": s, "summary": s, "start": s, "active": ["type": "boolean"],
+                           "nodes": array(obj(["id": s, "question": s, "help": s, "answers": array(obj(["label": s, "next": s], required: ["label", "next"])),
+                                               "outcome": ["type": "string", "enum": TriageOutcomeKind.allCases.map(\.rawValue)], "title": s, "script": s,
+                                               "service_code": s, "priority": s], required: ["id"]))], required: ["service_code", "name", "start", "nodes"]),
+        "TriageRun": obj(["person_id": s, "answers": array(int), "started_at": s, "channel": s, "notes": s], required: ["person_id", "answers"]),
+        ]
+    }
+}

@@ -39,3 +39,13 @@ public struct DashboardRoutes: APIArea {
         }
     }
 }
+
+// What this area adds to the OpenAPI document.
+extension DashboardRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "get", path: "/api/v1/dashboard", summary: "The team leader's figures: a day's contacts by channel and outcome, first-contact resolution, open cases by service level, queues, triage",
+                  tag: "contact", query: ["date"]),
+        ]
+    }
+}

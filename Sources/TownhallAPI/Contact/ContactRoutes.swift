@@ -77,3 +77,24 @@ public struct ContactRoutes: APIArea {
         }
     }
 }
+
+// What this area adds to the OpenAPI document.
+extension ContactRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "post", path: "/api/v1/contacts", summary: "Log a contact with a customer: channel, reason, service, duration, outcome (contacts.log)", tag: "contact",
+                  body: "ContactLog", status: 201),
+        APIOperation(method: "get", path: "/api/v1/contacts", summary: "Recent contacts about a person or property, newest first", tag: "contact", query: ["person_id", "property_id", "limit"]),
+        APIOperation(method: "get", path: "/api/v1/contacts/summary", summary: "Your organisation's contacts on a day by channel and outcome, with the first-contact resolution rate", tag: "contact",
+                  query: ["date"]),
+        ]
+    }
+
+    public var schemas: [String: Any] {
+        [
+        "ContactLog": obj(["person_id": s, "property_id": s, "channel": ["type": "string", "enum": ContactChannel.allCases.map(\.rawValue)], "reason": s,
+                           "service_code": s, "outcome": ["type": "string", "enum": ContactOutcome.allCases.map(\.rawValue)], "minutes": num, "notes": s,
+                           "case_id": s, "partner_id": s], required: ["channel", "reason", "outcome"]),
+        ]
+    }
+}

@@ -84,3 +84,28 @@ public struct RestrictionRoutes: APIArea {
         }
     }
 }
+
+// What this area adds to the OpenAPI document.
+extension RestrictionRoutes {
+    public var operations: [APIOperation] {
+        [
+        APIOperation(method: "get", path: "/api/v1/people/{id}/restrictions", summary: "Restricted flags on a person that the caller may know of: readable ones, and others only where their disclosure allows", tag: "restricted"),
+        APIOperation(method: "post", path: "/api/v1/people/{id}/restrictions", summary: "Raise a safeguarding flag on a person (safeguarding.read)", tag: "restricted", body: "RestrictedFlagInput", response: "RestrictedFlag", status: 201),
+        APIOperation(method: "post", path: "/api/v1/people/{id}/restrictions/read", summary: "Read the details of the flags you may read, giving a purpose; each read is audited (safeguarding.read)", tag: "restricted",
+                  body: "RestrictedReadPurpose"),
+        APIOperation(method: "post", path: "/api/v1/restrictions/{id}/end", summary: "End a flag your organisation holds, with a reason", tag: "restricted", body: "EndRestriction", response: "RestrictedFlag"),
+        ]
+    }
+
+    public var schemas: [String: Any] {
+        [
+        "RestrictedFlagInput": obj(["kind": ["type": "string", "enum": RestrictionKind.allCases.map(\.rawValue)],
+                                    "disclosure": ["type": "string", "enum": RestrictionDisclosure.allCases.map(\.rawValue)], "details": s,
+                                    "starts_on": ["type": "string", "format": "date"], "review_on": ["type": "string", "format": "date"]], required: ["kind", "details"]),
+        "RestrictedFlag": obj(["id": s, "organisation_id": s, "person_id": s, "kind": s, "disclosure": s, "details": s, "starts_on": s, "review_on": optS,
+                               "ended_on": optS, "ended_reason": optS, "raised_by": s, "raised_at": s]),
+        "RestrictedReadPurpose": obj(["purpose": ["type": "string", "enum": RestrictedReadPurpose.reasons.map(\.value)], "explanation": s], required: ["purpose", "explanation"]),
+        "EndRestriction": obj(["reason": s], required: ["reason"]),
+        ]
+    }
+}
