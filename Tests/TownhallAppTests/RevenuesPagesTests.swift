@@ -68,6 +68,10 @@ import TownhallTesting
             let pdf = try await h.call(.get, "/desk/revenues/bills/\(bill.id)/pdf", headers: [.cookie: session])
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") {
                 #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf" && Array(pdf.body.readableBytesView.prefix(4)) == Array("%PDF".utf8))
+                // A screen reader announces its title and language; it is printed on A4 (594.96 × 841.92 points).
+                let text = String(decoding: pdf.body.readableBytesView, as: UTF8.self)
+                #expect(text.contains("/Lang (en-GB)") && text.contains("/Title (Council tax demand notice"))
+                #expect(text.contains("/MediaBox [0 0 594.9") && !text.contains("/MediaBox [0 0 612 792]"))
             } else {
                 #expect(pdf.status == .notImplemented)
             }
