@@ -45,14 +45,35 @@ import TownhallKernel
         #expect(try CouncilTaxBand.parse(" c ") == .c)
     }
 
-    @Test func noticeLinesCombineAdultSocialCareWithTheBillingAuthority() {
+    /// Two-tier (the reference's example: a borough and a county): adult social care is the county's, so it joins the
+    /// county's line and the borough's line is the borough's alone.
+    @Test func twoTierNoticesPutAdultSocialCareOnTheCountysLine() {
         let lines = example.noticeLines(.d)
         #expect(lines.map(\.name) == ["Borough", "County", "Police", "Fire", "Newton Parish"])
-        #expect(lines[0].amount == 450_00 && lines[0].previous == 430_00)
-        #expect(lines[0].percentChange == "4.7%")
-        #expect(lines[1].percentChange == "4.9%")
+        #expect(lines[0].amount == 250_00 && lines[0].previous == 240_00 && lines[0].percentChange == "4.2%")
+        #expect(lines[1].amount == 1700_00 && lines[1].previous == 1620_00 && lines[1].percentChange == "4.9%")
         #expect(lines[2].percentChange == nil)
         #expect(lines.map(\.amount).reduce(0, +) == example.amount(.d))
+    }
+
+    /// Single-tier (a unitary council levies both): one line for the council, general element and adult social care.
+    @Test func singleTierNoticesPutAdultSocialCareOnTheCouncilsLine() {
+        let unitary = CouncilTaxCharges(year: y2026, preceptors: [
+            Preceptor(name: "Police", kind: .police, bandD: 260_00),
+            Preceptor(name: "Unitary council", kind: .billingAuthority, bandD: 1600_00, previousBandD: 1530_00),
+            Preceptor(name: "Adult social care", kind: .adultSocialCare, bandD: 200_00, previousBandD: 190_00),
+            Preceptor(name: "Fire", kind: .fire, bandD: 90_00),
+        ])
+        let lines = unitary.noticeLines(.b)
+        #expect(lines.map(\.name) == ["Police", "Unitary council", "Fire"])
+        #expect(lines[1].amount == unitary.shares(.b)[1] + unitary.shares(.b)[2])
+        // 1,244.44 + 155.56 = 1,400.00 against 1,190.00 + 147.78 = 1,337.78 last year: 62.22 more, 4.65 % → 4.7 %.
+        #expect(lines[1].amount == 1400_00 && lines[1].previous == 1337_78 && lines[1].percentChange == "4.7%")
+        #expect(lines.map(\.amount).reduce(0, +) == unitary.amount(.b))
+        // A precept with no levying authority listed is not lost: it prints on a line of its own.
+        let orphan = CouncilTaxCharges(year: y2026, preceptors: [Preceptor(name: "Police", kind: .police, bandD: 260_00),
+                                                                 Preceptor(name: "Adult social care", kind: .adultSocialCare, bandD: 200_00)])
+        #expect(orphan.noticeLines(.d).map(\.name) == ["Police", "Adult social care"])
     }
 
     @Test func financialYearsRunAprilToMarchWithTheirOwnLengths() throws {

@@ -122,22 +122,27 @@ public struct CouncilTaxCharges: Sendable, Codable, Equatable {
         return c
     }
 
-    /// The demand notice's lines for a band: adult social care and the billing authority's general element are one line
-    /// (Council Tax (Demand Notices) (England) (Amendment) Regulations 2025), each with last year's amount and % change.
+    /// The demand notice's lines for a band, each with last year's amount and % change. Adult social care is one line with
+    /// the general element of the authority that levies it (Council Tax (Demand Notices) (England) (Amendment) Regulations
+    /// 2025): the county in a two-tier area, the billing authority in a single-tier one. Every other preceptor keeps its own.
     public func noticeLines(_ band: CouncilTaxBand) -> [NoticeLine] {
+        let levier: Preceptor.Kind = preceptors.contains { $0.kind == .county } ? .county : .billingAuthority
         var lines: [NoticeLine] = []
-        var billingAuthorityLine: Int?
+        var levierLine: Int?
+        var socialCare: NoticeLine?
         for p in preceptors {
-            let amount = Self.share(p.bandD, ninths: band.ninths)
-            let previous = p.previousBandD.map { Self.share($0, ninths: band.ninths) }
-            let isBillingAuthority = p.kind == .adultSocialCare || p.kind == .billingAuthority
-            if isBillingAuthority, let i = billingAuthorityLine {
-                lines[i].amount += amount
-                lines[i].previous = lines[i].previous.flatMap { a in previous.map { a + $0 } }
+            let line = NoticeLine(name: p.name, amount: Self.share(p.bandD, ninths: band.ninths),
+                                  previous: p.previousBandD.map { Self.share($0, ninths: band.ninths) })
+            if p.kind == .adultSocialCare {
+                if socialCare == nil { socialCare = line } else { socialCare?.absorb(line) }
                 continue
             }
-            if isBillingAuthority { billingAuthorityLine = lines.count }
-            lines.append(NoticeLine(name: p.name, amount: amount, previous: previous))
+            if p.kind == levier && levierLine == nil { levierLine = lines.count }
+            lines.append(line)
+        }
+        if let socialCare {
+            // Charges with no levying authority listed still print the precept, on a line of its own.
+            if let i = levierLine { lines[i].absorb(socialCare) } else { lines.append(socialCare) }
         }
         return lines
     }
@@ -157,4 +162,10 @@ public struct NoticeLine: Sendable, Codable, Hashable {
     }
 
     public init(name: String, amount: Int64, previous: Int64?) { self.name = name; self.amount = amount; self.previous = previous }
+
+    /// Adds another line's amounts to this one (last year's only when both have one).
+    mutating func absorb(_ other: NoticeLine) {
+        amount += other.amount
+        previous = previous.flatMap { mine in other.previous.map { mine + $0 } }
+    }
 }
