@@ -25,22 +25,26 @@ public struct CasesModule: AreaModule {
     public static var migrations: [Migration] { Cases.migrations }
     public static let permissions = [
         PermissionGrant(.casesRead, "Read cases, queues and service levels.", roles: Set(Role.allCases)),
-        PermissionGrant(.casesWrite, "Raise and work cases.", roles: [.agent, .officer, .teamLeader, .manager, .administrator, .safeguardingOfficer]),
-        PermissionGrant(.casesManage, "Change the service catalogue, routing, calendars, templates and guidance.",
-                        roles: [.manager, .administrator]),
+        PermissionGrant(
+            .casesWrite, "Raise and work cases.", roles: [.agent, .officer, .teamLeader, .manager, .administrator, .safeguardingOfficer]),
+        PermissionGrant(
+            .casesManage, "Change the service catalogue, routing, calendars, templates and guidance.",
+            roles: [.manager, .administrator]),
     ]
     public static let scopes = [
         ScopeGrant(.casesRead, "Read cases.", permissions: [.casesRead]),
         ScopeGrant(.casesWrite, "Read, raise and work cases.", permissions: [.casesRead, .casesWrite]),
-        ScopeGrant(.open311, "An Open311 client: report problems and read them back.", permissions: [.registerRead, .casesRead, .casesWrite]),
+        ScopeGrant(
+            .open311, "An Open311 client: report problems and read them back.", permissions: [.registerRead, .casesRead, .casesWrite]),
     ]
 
     let cases: Cases
     let sender: any MessageSender
 
     public init(services: inout ServiceRegistry) {
-        cases = Cases(database: services.database, partnership: services.require(Partnership.self), register: services.require(Register.self),
-                      access: services.require(Access.self), trackURL: services.settings.publicURL + "/track")
+        cases = Cases(
+            database: services.database, partnership: services.require(Partnership.self), register: services.require(Register.self),
+            access: services.require(Access.self), trackURL: services.settings.publicURL + "/track")
         // The app registers the configured sender first; without one (tests, tools) messages go to the log.
         sender = services.find((any MessageSender).self) ?? LogSender(logger: services.settings.logger)
         services.add(cases)
@@ -55,7 +59,8 @@ public struct CasesModule: AreaModule {
             },
             ScheduledJob("message delivery", cadence: .everyTick) { _, logger in
                 let d = try await cases.deliverMessages(with: sender, logger: logger)
-                return d.sent + d.retrying + d.failed == 0 ? [:] : ["sent": "\(d.sent)", "retrying": "\(d.retrying)", "failed": "\(d.failed)"]
+                return d.sent + d.retrying + d.failed == 0
+                    ? [:] : ["sent": "\(d.sent)", "retrying": "\(d.retrying)", "failed": "\(d.failed)"]
             },
         ]
     }

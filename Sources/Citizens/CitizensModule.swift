@@ -10,7 +10,9 @@ public struct CitizensModule: AreaModule {
     public static var migrations: [Migration] { Citizens.migrations }
 
     public init(services: inout ServiceRegistry) {
-        services.add(Citizens(database: services.database, partnership: services.require(Partnership.self), access: services.require(Access.self),
-                              cases: services.require(Cases.self), publicURL: services.settings.publicURL))
+        services.add(
+            Citizens(
+                database: services.database, partnership: services.require(Partnership.self), access: services.require(Access.self),
+                cases: services.require(Cases.self), publicURL: services.settings.publicURL))
     }
 }

@@ -21,13 +21,17 @@ public struct ContactModule: AreaModule {
     public static let name = "contact"
     public static var migrations: [Migration] { Contacts.migrations }
     public static let permissions = [
-        PermissionGrant(.contactsLog, "Record contacts with customers.",
-                        roles: [.agent, .officer, .teamLeader, .manager, .safeguardingOfficer]),
+        PermissionGrant(
+            .contactsLog, "Record contacts with customers.",
+            roles: [.agent, .officer, .teamLeader, .manager, .safeguardingOfficer]),
         // A person reads these for a purpose they state; no API key ever holds it.
         PermissionGrant(.safeguardingRead, "Read restricted (safeguarding) flags.", roles: [.safeguardingOfficer], machineGrantable: false),
     ]
-    public static let scopes = [ScopeGrant(.contactsLog, "Log contacts (reads the register to find the person).",
-                                           permissions: [.registerRead, .contactsLog])]
+    public static let scopes = [
+        ScopeGrant(
+            .contactsLog, "Log contacts (reads the register to find the person).",
+            permissions: [.registerRead, .contactsLog])
+    ]
 
     let restrictionPanel: RestrictionPanel
 

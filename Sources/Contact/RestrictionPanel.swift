@@ -15,13 +15,20 @@ public struct RestrictionPanel: SingleViewPanelSource {
         guard !notices.isEmpty || officer else { return nil }
         let names = try await partnership.organisations().namesByID
         let lines = notices.map { n in
-            SingleViewPanel.Line(n.kind.title, n.readable ? "Held by \(names[n.heldBy] ?? "a partner"). You may read it, giving your purpose."
-                                                          : "Held by \(names[n.heldBy] ?? "a partner"). \(n.advice)")
+            SingleViewPanel.Line(
+                n.kind.title,
+                n.readable
+                    ? "Held by \(names[n.heldBy] ?? "a partner"). You may read it, giving your purpose."
+                    : "Held by \(names[n.heldBy] ?? "a partner"). \(n.advice)")
         }
         var links: [SingleViewPanel.Link] = []
-        if notices.contains(where: \.readable) { links.append(.init("View restricted information", href: "/desk/people/\(id)/restricted")) }
-        else if officer { links.append(.init("Add a restricted flag", href: "/desk/people/\(id)/restricted")) }
-        return SingleViewPanel(key: "restricted", title: "Restricted information", tone: notices.isEmpty ? .normal : .warning, lines: lines, links: links,
-                               emptyText: "No restricted information is held that you may see.")
+        if notices.contains(where: \.readable) {
+            links.append(.init("View restricted information", href: "/desk/people/\(id)/restricted"))
+        } else if officer {
+            links.append(.init("Add a restricted flag", href: "/desk/people/\(id)/restricted"))
+        }
+        return SingleViewPanel(
+            key: "restricted", title: "Restricted information", tone: notices.isEmpty ? .normal : .warning, lines: lines, links: links,
+            emptyText: "No restricted information is held that you may see.")
     }
 }

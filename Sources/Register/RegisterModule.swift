@@ -21,8 +21,9 @@ public struct RegisterModule: AreaModule {
     public static var migrations: [Migration] { Register.migrations }
     public static let permissions = [
         PermissionGrant(.registerRead, "Find and read people, households and properties.", roles: Set(Role.allCases)),
-        PermissionGrant(.registerWrite, "Add and change people, contact details and addresses.",
-                        roles: [.agent, .officer, .teamLeader, .manager, .administrator, .safeguardingOfficer]),
+        PermissionGrant(
+            .registerWrite, "Add and change people, contact details and addresses.",
+            roles: [.agent, .officer, .teamLeader, .manager, .administrator, .safeguardingOfficer]),
         PermissionGrant(.registerMerge, "Merge duplicate people.", roles: [.teamLeader, .manager, .administrator]),
         PermissionGrant(.registerImport, "Import people and properties from files.", roles: [.officer, .administrator]),
         PermissionGrant(.subjectAccess, "Export everything held about a person.", roles: [.administrator, .auditor]),

@@ -24,12 +24,15 @@ public struct RevenuesModule: AreaModule {
     public static let name = "revenues"
     public static var migrations: [Migration] { Revenues.migrations }
     public static let permissions = [
-        PermissionGrant(.revenuesRead, "Read council tax and business rates accounts, bills and payments.",
-                        roles: [.agent, .officer, .teamLeader, .manager, .administrator, .auditor]),
-        PermissionGrant(.revenuesWrite, "Open accounts, record moves, discounts and payments.",
-                        roles: [.agent, .officer, .teamLeader, .manager, .administrator]),
-        PermissionGrant(.revenuesManage, "Keep the valuation list and charges, run billing and recovery, make refund files.",
-                        roles: [.manager, .administrator]),
+        PermissionGrant(
+            .revenuesRead, "Read council tax and business rates accounts, bills and payments.",
+            roles: [.agent, .officer, .teamLeader, .manager, .administrator, .auditor]),
+        PermissionGrant(
+            .revenuesWrite, "Open accounts, record moves, discounts and payments.",
+            roles: [.agent, .officer, .teamLeader, .manager, .administrator]),
+        PermissionGrant(
+            .revenuesManage, "Keep the valuation list and charges, run billing and recovery, make refund files.",
+            roles: [.manager, .administrator]),
     ]
     public static let scopes = [
         ScopeGrant(.revenuesRead, "Read accounts (a payment system or back office).", permissions: [.registerRead, .revenuesRead]),
@@ -39,7 +42,8 @@ public struct RevenuesModule: AreaModule {
     let revenues: Revenues
 
     public init(services: inout ServiceRegistry) {
-        revenues = Revenues(database: services.database, register: services.require(Register.self), partnership: services.require(Partnership.self))
+        revenues = Revenues(
+            database: services.database, register: services.require(Register.self), partnership: services.require(Partnership.self))
         services.add(revenues)
     }
 
@@ -49,13 +53,20 @@ public struct RevenuesModule: AreaModule {
     /// With review on (the default) it only proposes; officers issue.
     public var jobs: [ScheduledJob] {
         let revenues = self.revenues
-        return [ScheduledJob("council tax recovery", cadence: .daily) { today, logger in
-            for organisation in try await revenues.billingOrganisations() where !(try await revenues.ranRecovery(organisation: organisation, on: today)) {
-                let result = try await revenues.runRecovery(on: today, by: .system(organisation, "daily recovery"))
-                logger.info("recovery", metadata: ["organisation": .string(organisation.string), "accounts": .stringConvertible(result.accounts),
-                                                   "proposed": .stringConvertible(result.proposedTotal), "issued": .stringConvertible(result.issued)])
+        return [
+            ScheduledJob("council tax recovery", cadence: .daily) { today, logger in
+                for organisation in try await revenues.billingOrganisations()
+                where !(try await revenues.ranRecovery(organisation: organisation, on: today)) {
+                    let result = try await revenues.runRecovery(on: today, by: .system(organisation, "daily recovery"))
+                    logger.info(
+                        "recovery",
+                        metadata: [
+                            "organisation": .string(organisation.string), "accounts": .stringConvertible(result.accounts),
+                            "proposed": .stringConvertible(result.proposedTotal), "issued": .stringConvertible(result.issued),
+                        ])
+                }
+                return [:]
             }
-            return [:]
-        }]
+        ]
     }
 }

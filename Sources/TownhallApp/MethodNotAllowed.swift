@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Synchronization
 import TownhallHTTP
 import TownhallKernel
@@ -49,7 +49,8 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
             let message = "\(request.method.rawValue) is not allowed here. Allowed: \(allowed.joined(separator: ", "))."
             let isJSON = request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/open311/")
             if isJSON {
-                var response = APIErrorMiddleware.response(for: TownhallError(.invalid, code: "method_not_allowed", message: message), context: context)
+                var response = APIErrorMiddleware.response(
+                    for: TownhallError(.invalid, code: "method_not_allowed", message: message), context: context)
                 response.status = .methodNotAllowed
                 response.headers[.allow] = headers[.allow]
                 return response

@@ -1,8 +1,8 @@
 import Cases
-import TownhallDatabase
 import Foundation
 import Logging
 import ServiceLifecycle
+import TownhallDatabase
 import TownhallKernel
 
 /// The background scheduler: runs every area's `ScheduledJob`s, those `everyTick` each `interval` seconds (service-level
@@ -45,7 +45,9 @@ extension TownhallConfiguration {
     func makeSender(logger: Logger) throws -> any MessageSender {
         switch messageSender {
         case "file": return FileSender(path: messageFile)
-        case "notify": return try NotifySender(apiKey: notifyAPIKey ?? "", templateID: notifyTemplateID ?? "", letterTemplateID: notifyLetterTemplateID)
+        case "notify":
+            return try NotifySender(
+                apiKey: notifyAPIKey ?? "", templateID: notifyTemplateID ?? "", letterTemplateID: notifyLetterTemplateID)
         default: return LogSender(logger: logger)
         }
     }

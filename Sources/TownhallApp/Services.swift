@@ -25,15 +25,19 @@ public struct Services: Sendable {
     public static let migrator = Migrator(TownhallModules.areas.flatMap { $0.module.migrations })
 
     /// Every area's permissions, role grants and API scopes.
-    public static let catalogue = PermissionCatalogue(grants: TownhallModules.areas.flatMap { $0.module.permissions },
-                                                      scopes: TownhallModules.areas.flatMap { $0.module.scopes })
+    public static let catalogue = PermissionCatalogue(
+        grants: TownhallModules.areas.flatMap { $0.module.permissions },
+        scopes: TownhallModules.areas.flatMap { $0.module.scopes })
 
     /// `sender` delivers queued messages (the configured one; the log when nil).
-    public init(database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080", sender: (any MessageSender)? = nil,
-                logger: Logger = Logger(label: "townhall")) {
+    public init(
+        database: Database, bcryptCost: UInt8, publicURL: String = "http://localhost:8080", sender: (any MessageSender)? = nil,
+        logger: Logger = Logger(label: "townhall")
+    ) {
         self.database = database
-        var registry = ServiceRegistry(database: database, settings: AreaSettings(publicURL: publicURL, bcryptCost: bcryptCost, logger: logger),
-                                       catalogue: Services.catalogue)
+        var registry = ServiceRegistry(
+            database: database, settings: AreaSettings(publicURL: publicURL, bcryptCost: bcryptCost, logger: logger),
+            catalogue: Services.catalogue)
         if let sender { registry.add(sender, as: (any MessageSender).self) }
         var modules: [any AreaModule] = []
         for area in TownhallModules.areas { modules.append(area.module.init(services: &registry)) }
@@ -64,16 +68,19 @@ public struct Services: Sendable {
     }
 
     /// Opens the configured database and brings its schema up to date.
-    public static func open(_ configuration: TownhallConfiguration, logger: Logger, sender: (any MessageSender)? = nil) async throws -> Services {
+    public static func open(
+        _ configuration: TownhallConfiguration, logger: Logger, sender: (any MessageSender)? = nil
+    ) async throws -> Services {
         let database = try await Database.open(configuration.database, logger: logger, poolSize: configuration.databasePoolSize)
         do {
             try await migrator.migrate(database, logger: logger)
         } catch {
-            await database.shutdown()   // pools must be closed before they are released
+            await database.shutdown()  // pools must be closed before they are released
             throw error
         }
-        let services = Services(database: database, bcryptCost: configuration.bcryptCost, publicURL: configuration.publicURL, sender: sender,
-                                logger: logger)
+        let services = Services(
+            database: database, bcryptCost: configuration.bcryptCost, publicURL: configuration.publicURL, sender: sender,
+            logger: logger)
         if try await !services.cases.hasBankHolidays() {
             try await services.cases.loadBankHolidays(json: bundledBankHolidays, by: nil)
         }

@@ -32,8 +32,10 @@ public enum TownhallModules {
         Area(AccessModule.self, api: [AdminRoutes.self]),
         Area(RegisterModule.self, api: [RegisterRoutes.self]),
         Area(CasesModule.self, api: [CasesRoutes.self, Open311Routes.self], web: [CasePages.self, ReportPages.self]),
-        Area(ContactModule.self, api: [ContactRoutes.self, RestrictionRoutes.self, TriageRoutes.self, GuidanceRoutes.self, DashboardRoutes.self],
-             web: [SingleViewPages.self, FirstContactPages.self, DashboardPages.self, GuidancePages.self, RestrictedPages.self]),
+        Area(
+            ContactModule.self,
+            api: [ContactRoutes.self, RestrictionRoutes.self, TriageRoutes.self, GuidanceRoutes.self, DashboardRoutes.self],
+            web: [SingleViewPages.self, FirstContactPages.self, DashboardPages.self, GuidancePages.self, RestrictedPages.self]),
         Area(CitizensModule.self, web: [AccountPages.self]),
         Area(RevenuesModule.self, api: [RevenuesRoutes.self], web: [RevenuesPages.self, RevenuesOfficePages.self]),
     ]

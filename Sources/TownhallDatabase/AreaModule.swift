@@ -40,8 +40,10 @@ public struct AreaSettings: Sendable {
     public var bcryptCost: UInt8
     public var logger: Logger
 
-    public init(publicURL: String = "http://localhost:8080", bcryptCost: UInt8 = 12,
-                logger: Logger = Logger(label: "townhall")) {
+    public init(
+        publicURL: String = "http://localhost:8080", bcryptCost: UInt8 = 12,
+        logger: Logger = Logger(label: "townhall")
+    ) {
         self.publicURL = publicURL; self.bcryptCost = bcryptCost; self.logger = logger
     }
 }
@@ -91,8 +93,10 @@ public struct ScheduledJob: Sendable {
     /// Does one run. What it returns is logged when not empty (counts of what it did).
     public var run: @Sendable (_ today: LocalDate, _ logger: Logger) async throws -> [String: String]
 
-    public init(_ name: String, cadence: Cadence,
-                run: @escaping @Sendable (_ today: LocalDate, _ logger: Logger) async throws -> [String: String]) {
+    public init(
+        _ name: String, cadence: Cadence,
+        run: @escaping @Sendable (_ today: LocalDate, _ logger: Logger) async throws -> [String: String]
+    ) {
         self.name = name; self.cadence = cadence; self.run = run
     }
 }

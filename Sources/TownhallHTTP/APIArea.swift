@@ -32,8 +32,10 @@ public struct APIOperation: Sendable {
     public var response: String?
     public var status: Int
 
-    public init(method: String, path: String, summary: String, tag: String, query: [String] = [], body: String? = nil,
-                response: String? = nil, status: Int = 200) {
+    public init(
+        method: String, path: String, summary: String, tag: String, query: [String] = [], body: String? = nil,
+        response: String? = nil, status: Int = 200
+    ) {
         self.method = method; self.path = path; self.summary = summary; self.tag = tag; self.query = query; self.body = body
         self.response = response; self.status = status
     }

@@ -69,8 +69,9 @@ public struct PermissionCatalogue: Sendable {
     public func scope(parsing raw: String) throws -> APIScope {
         let scope = APIScope(raw.trimmingCharacters(in: .whitespaces).lowercased())
         guard byScope[scope] != nil else {
-            throw TownhallError.invalid("scope", "Unknown scope \(raw). Scopes are: \(scopeNames.joined(separator: ", ")).",
-                                        code: "invalid_scope")
+            throw TownhallError.invalid(
+                "scope", "Unknown scope \(raw). Scopes are: \(scopeNames.joined(separator: ", ")).",
+                code: "invalid_scope")
         }
         return scope
     }

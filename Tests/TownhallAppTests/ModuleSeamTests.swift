@@ -27,8 +27,12 @@ import TownhallTesting
         #expect(!c.permissions(for: [.agent]).contains(.registerMerge) && !c.permissions(for: [.agent]).contains(.auditRead))
         #expect(c.permissions(for: [.teamLeader]).contains(.registerMerge) && c.permissions(for: [.auditor]).contains(.auditRead))
         #expect(!c.permissions(for: [.auditor]).contains(.registerWrite))
-        #expect(c.permissions(for: [.agent]) == [.registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite])
-        #expect(!c.permissions(for: [.administrator]).contains(.contactsLog) && c.permissions(for: [.administrator]).contains(.revenuesManage))
+        #expect(
+            c.permissions(for: [.agent]) == [
+                .registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite,
+            ])
+        #expect(
+            !c.permissions(for: [.administrator]).contains(.contactsLog) && c.permissions(for: [.administrator]).contains(.revenuesManage))
         for role in Role.allCases {
             #expect(c.permissions(for: [role]).contains(.safeguardingRead) == (role == .safeguardingOfficer))
         }
