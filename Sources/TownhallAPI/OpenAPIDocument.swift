@@ -1,5 +1,6 @@
 import Foundation
 import TownhallHTTP
+import TownhallKernel
 
 /// The OpenAPI 3.1 description of /api/v1, put together from what each area declares (`APIArea.operations` and
 /// `schemas`). A test checks that every route the router serves is in it and nothing in it is missing from the router.
@@ -28,15 +29,26 @@ public enum OpenAPIDocument {
                 schemas[name] = schema
             }
         }
+        // Request bodies declare what the server enforces: no unknown fields, ids are UUIDs, required text is not blank.
+        // A schema that is also a response is left open, since responses carry more than a request may send.
+        let operations = operations(areas)
+        let responses = Set(operations.compactMap(\.response))
+        for name in Set(operations.compactMap(\.body)) where !responses.contains(name) {
+            if let schema = schemas[name] as? [String: Any] { schemas[name] = Conventions.request(schema) }
+        }
         var paths: [String: [String: Any]] = [:]
-        for op in operations(areas) {
+        for op in operations {
             var operation: [String: Any] = [
                 "summary": op.summary, "tags": [op.tag], "operationId": "\(op.method)\(op.path.replacingOccurrences(of: "/", with: "_"))",
             ]
             var parameters: [[String: Any]] = op.path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
-                ["name": String($0.dropFirst().dropLast()), "in": "path", "required": true, "schema": s]
+                let name = String($0.dropFirst().dropLast())
+                return ["name": name, "in": "path", "required": true, "schema": Conventions.parameter(name)]
             }
-            parameters += op.query.map { ["name": $0, "in": "query", "required": false, "schema": s] }
+            // An empty query parameter counts as absent (`?date=` is today), so the empty string is valid for each.
+            parameters += op.query.map {
+                ["name": $0, "in": "query", "required": false, "schema": ["anyOf": [Conventions.parameter($0), ["type": "string", "maxLength": 0]]]]
+            }
             if !parameters.isEmpty { operation["parameters"] = parameters }
             if let body = op.body {
                 operation["requestBody"] =
@@ -79,5 +91,56 @@ public enum OpenAPIDocument {
             ],
         ]
         return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+    }
+}
+
+/// The API's naming conventions, which the server enforces everywhere, declared once for the document.
+enum Conventions {
+    static let ids: Set<String> = ["id", "attachment", "adjustment", "arrangement"]
+    static let dates: Set<String> = ["date", "from", "to", "as_of", "starts_on", "expires_on", "moved_in", "date_of_birth", "last_day",
+                                      "liable_from", "received_on", "first_payment_on", "processing_date", "effective_from"]
+
+    /// A path or query parameter's schema, by its name.
+    static func parameter(_ name: String) -> [String: Any] {
+        if ids.contains(name) || name.hasSuffix("_id") { return ["type": "string", "format": "uuid"] }
+        if name == "uprn" || name == "parent_uprn" { return ["type": "integer", "minimum": 1, "maximum": 999_999_999_999] }
+        if dates.contains(name) { return ["type": "string", "format": "date"] }
+        if name == "limit" { return ["type": "integer", "minimum": 1, "maximum": PageSize.maximum] }
+        return ["type": "string"]
+    }
+
+    /// A request body object: unknown fields refused, id and date fields typed, required text not blank; nested objects too.
+    static func request(_ schema: [String: Any]) -> [String: Any] {
+        guard schema["type"] as? String == "object", var properties = schema["properties"] as? [String: Any] else {
+            if schema["type"] as? String == "array", let items = schema["items"] as? [String: Any] {
+                var copy = schema
+                copy["items"] = request(items)
+                return copy
+            }
+            return schema
+        }
+        let required = Set(schema["required"] as? [String] ?? [])
+        for (name, value) in properties {
+            guard var property = value as? [String: Any] else { continue }
+            if property["type"] as? String == "string" && property["enum"] == nil && property["format"] == nil {
+                if ids.contains(name) || name.hasSuffix("_id") { property["format"] = "uuid" }
+                else if dates.contains(name) { property["format"] = "date" }
+                else if required.contains(name) { property["minLength"] = 1; property["pattern"] = "\\S" }
+            }
+            if name.hasSuffix("uprn"), property["type"] as? String == "integer" {
+                property["minimum"] = 1; property["maximum"] = 999_999_999_999
+            }
+            // A field that may be left out may also be sent as null: it means the same.
+            if !required.contains(name), let type = property["type"] as? String {
+                property["type"] = [type, "null"]
+                if let values = property["enum"] as? [Any] { property["enum"] = values + [NSNull()] }
+            }
+            properties[name] = request(property)
+        }
+        var copy = schema
+        copy["properties"] = properties
+        // An object declared with no properties is a free-form map (a service's attributes).
+        if !properties.isEmpty { copy["additionalProperties"] = false }
+        return copy
     }
 }

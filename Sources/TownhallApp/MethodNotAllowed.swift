@@ -19,11 +19,20 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
             routes.withLock { $0 = all }
         }
 
-        /// The methods served at a request path, sorted.
+        /// The methods served at a request path, sorted. Where several patterns match, the router takes the most specific
+        /// (a literal segment before a capture: `guidance/suggest` before `guidance/:id`), so only its methods count.
         func methods(at requestPath: String) -> [String] {
             let segments = requestPath.split(separator: "/", omittingEmptySubsequences: true)
-            let matched = routes.withLock { routes in routes.filter { Self.matches($0.path, segments) }.map(\.method.rawValue) }
-            return Set(matched).sorted()
+            let matched = routes.withLock { routes in routes.filter { Self.matches($0.path, segments) } }
+            guard let best = matched.map({ Self.specificity($0.path) }).max(by: { $0.lexicographicallyPrecedes($1) }) else { return [] }
+            return Set(matched.filter { Self.specificity($0.path) == best }.map(\.method.rawValue)).sorted()
+        }
+
+        static func specificity(_ path: RouterPath) -> [Int] {
+            path.components.map { c in
+                let text = c.description
+                return text.hasPrefix(":") || text.hasPrefix("{") ? 1 : text.contains("*") ? 0 : 2
+            }
         }
 
         static func matches(_ path: RouterPath, _ segments: [Substring]) -> Bool {

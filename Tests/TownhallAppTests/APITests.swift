@@ -204,6 +204,34 @@ import TownhallTesting
         }
     }
 
+    /// The document declares the rules the server enforces everywhere, so a generic client (schemathesis) can trust it.
+    @Test func theDocumentDeclaresWhatTheServerEnforces() async throws {
+        try await HTTPHarness.run { h in
+            let api = TownhallAPIRoutes(services: h.scenario.services.registry, areas: TownhallModules.areas.flatMap(\.api))
+            let doc = try #require(try JSONSerialization.jsonObject(with: api.document) as? [String: Any])
+            let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            let contactLog = try #require(schemas["ContactLog"] as? [String: Any])
+            let properties = try #require(contactLog["properties"] as? [String: Any])
+            #expect(contactLog["additionalProperties"] as? Bool == false)
+            #expect((properties["person_id"] as? [String: Any])?["format"] as? String == "uuid")
+            #expect((properties["reason"] as? [String: Any])?["minLength"] as? Int == 1)
+            let paths = try #require(doc["paths"] as? [String: Any])
+            let getPerson = try #require((paths["/api/v1/people/{id}"] as? [String: Any])?["get"] as? [String: Any])
+            let idSchema = ((getPerson["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == "id" })?["schema"] as? [String: Any]
+            #expect(idSchema?["format"] as? String == "uuid")
+            // ... and the server does what they say: an unknown field, a blank required field, a page too large.
+            let unknown = try await h.call(.post, "/api/v1/contacts", key: h.burnleyCases, json: #"{"channel":"phone","reason":"x","outcome":"resolved","colour":1}"#)
+            #expect(unknown.status == .badRequest && (unknown.json["error"] as? [String: Any])?["field"] as? String == "colour")
+            let blank = try await h.call(.post, "/api/v1/contacts", key: h.burnleyCases, json: #"{"channel":"phone","reason":"  ","outcome":"resolved"}"#)
+            #expect(blank.status == .badRequest)
+            let admin = try await h.scenario.access.createAPIKey(organisation: h.scenario.burnley.id, name: "admin", scopes: [.admin], by: nil).1
+            for path in ["/api/v1/people?q=smith&limit=201", "/api/v1/revenues/recovery/actions?limit=201"] {
+                #expect(try await h.call(.get, path, key: admin).status == .badRequest, "\(path)")
+            }
+            #expect(try await h.call(.get, "/api/v1/revenues/recovery/actions?limit=200", key: admin).status == .ok)
+        }
+    }
+
     @Test func everyRouteIsInTheOpenAPIDocumentAndNothingElse() async throws {
         try await Scenario.run { s in
             let router = buildRouter(s.services, configuration: TownhallConfiguration(secureCookies: false))

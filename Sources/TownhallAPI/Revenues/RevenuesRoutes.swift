@@ -417,10 +417,8 @@ public struct RevenuesRoutes: APIArea {
                 }
                 return s
             }
-            let limit = try request.query("limit").map { raw -> Int in
-                guard let n = Int(raw), (1...500).contains(n) else { throw TownhallError.invalid("limit", "limit is a number from 1 to 500.") }
-                return n
-            } ?? 50
+            // The API's one page size rule (1 to 200), with this list's own default.
+            let limit = request.query("limit") == nil ? 50 : try request.pageSize().value
             let items = try await revenues.recoveryActions(status: status, stage: try Self.stage(request.query("stage")), after: request.query("after"),
                                                            limit: limit, by: actor)
             return try JSONResponse.make(RecoveryPage(items: items, next: items.count == limit ? items.last?.id.string : nil))
