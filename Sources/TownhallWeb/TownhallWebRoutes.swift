@@ -222,8 +222,8 @@ struct WebErrorMiddleware: RouterMiddleware {
                 }
                 return html(pages.render("error", Model(heading: heading, message: e.message, homeLink: home), title: heading, chrome: chrome), status: e.kind.status)
             }
-            // A deliberate server-side refusal (501: no Chromium for PDFs) keeps its status and says why.
-            if let e = error as? HTTPError, e.status.code >= 500, let message = e.body {
+            // A deliberate refusal (501: no Chromium for PDFs; 503) keeps its status and says why; a 500 is logged below.
+            if let e = error as? HTTPError, [.notImplemented, .serviceUnavailable].contains(e.status), let message = e.body {
                 return html(pages.render("error", Model(heading: "Sorry, this is not available", message: message, homeLink: home),
                                          title: "Not available", chrome: chrome), status: e.status)
             }
