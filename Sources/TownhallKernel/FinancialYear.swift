@@ -1,52 +1,4 @@
-import TownhallKernel
-
-/// Money is integer pence everywhere (`Int64`); these are the only places it is rounded, parsed or written as pounds.
-public enum Money {
-    /// `numerator / denominator` rounded to the nearest whole unit, halves away from zero. The revenues rules round half-up
-    /// (band amounts to the penny, Schedule 1 instalments to the pound); every amount they round is positive.
-    public static func roundHalfUp(_ numerator: Int64, _ denominator: Int64) -> Int64 {
-        precondition(denominator > 0)
-        let q = (2 * abs(numerator) + denominator) / (2 * denominator)
-        return numerator < 0 ? -q : q
-    }
-
-    /// `£1,835.56`, or `-£12.00` for a credit.
-    /// Plain pounds and pence for a spreadsheet: `-1234.50`.
-    public static func decimal(_ pence: Int64) -> String {
-        "\(pence < 0 ? "-" : "")\(abs(pence) / 100).\(String(format: "%02lld", abs(pence) % 100))"
-    }
-
-    public static func format(_ pence: Int64) -> String {
-        let sign = pence < 0 ? "-" : ""
-        let p = abs(pence)
-        var pounds = String(p / 100)
-        var grouped = ""
-        while pounds.count > 3 {
-            grouped = "," + pounds.suffix(3) + grouped
-            pounds.removeLast(3)
-        }
-        let pennies = p % 100
-        return "\(sign)£\(pounds)\(grouped).\(pennies < 10 ? "0" : "")\(pennies)"
-    }
-
-    /// `12.34` in a CSV or a form: pounds with at most two decimals, no sign, as written for people (`£1,234.50` too).
-    public static func parse(_ raw: String, field: String) throws -> Int64 {
-        var text = raw.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("-") {
-            throw TownhallError.invalid(field, "\(field) must be more than zero.", code: "negative_amount")
-        }
-        if text.hasPrefix("£") { text.removeFirst() }
-        text = text.replacingOccurrences(of: ",", with: "")
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard !text.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              !parts[0].isEmpty, parts[0].count <= 12, parts.count == 1 || (1...2).contains(parts[1].count),
-              let pounds = Int64(parts[0]) else {
-            throw TownhallError.invalid(field, "\(field) must be an amount in pounds, like 125.50.", code: "invalid_amount")
-        }
-        let pence = parts.count == 2 ? Int64(parts[1].count == 1 ? String(parts[1]) + "0" : String(parts[1]))! : 0
-        return pounds * 100 + pence
-    }
-}
+import Foundation
 
 /// A financial year, 1 April to 31 March, named by the calendar year it starts in (2026 is 2026/27).
 public struct FinancialYear: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
@@ -80,7 +32,8 @@ public struct FinancialYear: Hashable, Sendable, Comparable, Codable, CustomStri
     public var days: Int { end.dayNumber - start.dayNumber + 1 }
     public func contains(_ date: LocalDate) -> Bool { start <= date && date <= end }
     public var description: String { "\(startYear)/\(String(format: "%02d", (startYear + 1) % 100))" }
-    init(uncheckedStart: Int) { startYear = uncheckedStart }
+    /// A year already known to be in range (read back from storage).
+    public init(uncheckedStart: Int) { startYear = uncheckedStart }
 
     public static func < (l: FinancialYear, r: FinancialYear) -> Bool { l.startYear < r.startYear }
 
