@@ -15,14 +15,18 @@ struct Scheduler: Service {
 
     func run() async throws {
         guard interval > 0 else { try? await gracefulShutdown(); return }
-        // The day this node last finished each daily job, so it runs once a day and is retried on later ticks if it fails.
         var finished: [String: LocalDate] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let today = LocalDate.today()
-            for job in jobs where job.cadence == .everyTick || finished[job.name] != today {
-                if await run(job, today: today), job.cadence == .daily { finished[job.name] = today }
-            }
+            await tick(today: .today(), finished: &finished)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+        }
+    }
+
+    /// One tick: every `everyTick` job, and each `daily` job not yet finished today. `finished` is the day this node last
+    /// finished each daily job, so a daily job runs once a day and one that fails is tried again on the next tick.
+    func tick(today: LocalDate, finished: inout [String: LocalDate]) async {
+        for job in jobs where job.cadence == .everyTick || finished[job.name] != today {
+            if await run(job, today: today), job.cadence == .daily { finished[job.name] = today }
         }
     }
 

@@ -1,9 +1,11 @@
 import Access
+import Logging
+import Synchronization
 import Contact
 import Register
 import Revenues
 import Testing
-import TownhallApp
+@testable import TownhallApp
 import TownhallDatabase
 import TownhallKernel
 import TownhallTesting
@@ -58,5 +60,37 @@ import TownhallTesting
             let report = try await s.services.jobs[0].run(.today(), s.services.registry.settings.logger)
             #expect(report.isEmpty)
         }
+    }
+}
+
+/// The scheduler runs every tick's jobs each tick, and a daily job once a day, again on the next tick if it failed.
+@Suite struct SchedulerTests {
+    final class Counts: Sendable {
+        let runs = Mutex<[String: Int]>([:])
+        func add(_ name: String) { runs.withLock { $0[name, default: 0] += 1 } }
+        subscript(_ name: String) -> Int { runs.withLock { $0[name] ?? 0 } }
+    }
+
+    @Test func dailyJobsRunOnceADayAndAFailureIsRetried() async throws {
+        let counts = Counts()
+        let failNext = Mutex(true)
+        let jobs = [
+            ScheduledJob("tick", cadence: .everyTick) { _, _ in counts.add("tick"); return [:] },
+            ScheduledJob("daily", cadence: .daily) { _, _ in
+                counts.add("daily")
+                if failNext.withLock({ let f = $0; $0 = false; return f }) { throw TownhallError.conflict("not now") }
+                return ["done": "1"]
+            },
+        ]
+        let scheduler = Scheduler(jobs: jobs, interval: 1, logger: Logger(label: "test"))
+        var finished: [String: LocalDate] = [:]
+        let monday = try LocalDate(year: 2026, month: 12, day: 7), tuesday = try LocalDate(year: 2026, month: 12, day: 8)
+        await scheduler.tick(today: monday, finished: &finished)   // the daily job fails
+        #expect(counts["tick"] == 1 && counts["daily"] == 1 && finished["daily"] == nil)
+        await scheduler.tick(today: monday, finished: &finished)   // tried again, succeeds
+        await scheduler.tick(today: monday, finished: &finished)   // done for the day
+        #expect(counts["tick"] == 3 && counts["daily"] == 2 && finished["daily"] == monday)
+        await scheduler.tick(today: tuesday, finished: &finished)  // a new day
+        #expect(counts["tick"] == 4 && counts["daily"] == 3 && finished["daily"] == tuesday)
     }
 }
