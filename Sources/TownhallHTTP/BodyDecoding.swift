@@ -51,6 +51,25 @@ public enum BodyDecoding {
         }
     }
 
+    /// CSV uploads (imports of every area) may be far larger than JSON bodies: 64 MiB, as text/csv.
+    public static let maximumCSV = 64 * 1024 * 1024
+
+    /// Reads a CSV upload: wrong content type 415, too large 413, not UTF-8 400.
+    public static func csv(from request: Request) async throws -> String {
+        guard let type = request.headers[.contentType]?.lowercased(), type.hasPrefix("text/csv") else {
+            throw TownhallError(.unsupportedMedia, code: "unsupported_media_type", message: "Send the file as text/csv.")
+        }
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maximumCSV) } catch {
+            throw TownhallError(.payloadTooLarge, code: "body_too_large",
+                                message: "A CSV upload can be at most 64 MiB; split the file or use townhall import.")
+        }
+        guard let text = String(validating: Data(buffer: buffer), as: UTF8.self) else {
+            throw TownhallError.invalid("file", "The file is not UTF-8 text.", code: "malformed_csv")
+        }
+        return text
+    }
+
     static func path(_ codingPath: [any CodingKey]) -> String {
         codingPath.reduce("") { result, key in
             if let index = key.intValue { return "\(result)[\(index)]" }

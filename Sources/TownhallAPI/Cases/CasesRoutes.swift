@@ -52,7 +52,7 @@ public struct CasesRoutes: APIArea {
         }
         group.post("imports/services") { request, context in
             let actor = try context.requireActor()
-            return try JSONResponse.make(try await cases.importLGSL(csv: try await RegisterRoutes.csvBody(request), by: actor))
+            return try JSONResponse.make(try await cases.importLGSL(csv: try await BodyDecoding.csv(from: request), by: actor))
         }
 
         // Routing rules

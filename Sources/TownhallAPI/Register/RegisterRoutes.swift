@@ -104,30 +104,14 @@ public struct RegisterRoutes: APIArea {
 
         group.post("imports/properties") { request, context in
             let actor = try context.requireActor()
-            return try JSONResponse.make(try await register.importProperties(csv: try await RegisterRoutes.csvBody(request), by: actor))
+            return try JSONResponse.make(try await register.importProperties(csv: try await BodyDecoding.csv(from: request), by: actor))
         }
         group.post("imports/postcodes") { request, context in
             let actor = try context.requireActor()
-            return try JSONResponse.make(try await register.importPostcodes(csv: try await RegisterRoutes.csvBody(request), by: actor))
+            return try JSONResponse.make(try await register.importPostcodes(csv: try await BodyDecoding.csv(from: request), by: actor))
         }
     }
 
-    /// CSV uploads may be far larger than JSON bodies: 64 MiB, as text/csv.
-    static let maximumCSV = 64 * 1024 * 1024
-
-    static func csvBody(_ request: Request) async throws -> String {
-        guard let type = request.headers[.contentType]?.lowercased(), type.hasPrefix("text/csv") else {
-            throw TownhallError(.unsupportedMedia, code: "unsupported_media_type", message: "Send the file as text/csv.")
-        }
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: maximumCSV) } catch {
-            throw TownhallError(.payloadTooLarge, code: "body_too_large", message: "A CSV upload can be at most 64 MiB; split the file or use townhall import.")
-        }
-        guard let text = String(validating: Data(buffer: buffer), as: UTF8.self) else {
-            throw TownhallError.invalid("file", "The file is not UTF-8 text.", code: "malformed_csv")
-        }
-        return text
-    }
 }
 
 extension Page {

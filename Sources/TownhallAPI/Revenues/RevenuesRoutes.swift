@@ -261,15 +261,15 @@ public struct RevenuesRoutes: APIArea {
         }
         group.post("imports/rating-list") { request, context in
             let actor = try context.requireActor()
-            return try JSONResponse.make(try await revenues.importRatingList(csv: try await RegisterRoutes.csvBody(request), by: actor))
+            return try JSONResponse.make(try await revenues.importRatingList(csv: try await BodyDecoding.csv(from: request), by: actor))
         }
         group.post("imports/valuation-list") { request, context in
             let actor = try context.requireActor()
-            return try JSONResponse.make(try await revenues.importValuationList(csv: try await RegisterRoutes.csvBody(request), by: actor))
+            return try JSONResponse.make(try await revenues.importValuationList(csv: try await BodyDecoding.csv(from: request), by: actor))
         }
         group.post("imports/payments") { request, context in
             let actor = try context.requireActor()
-            return try JSONResponse.make(try await revenues.importPayments(csv: try await RegisterRoutes.csvBody(request), by: actor))
+            return try JSONResponse.make(try await revenues.importPayments(csv: try await BodyDecoding.csv(from: request), by: actor))
         }
 
         group.get("revenues/accounts") { request, context in
