@@ -21,7 +21,9 @@ public enum ProvidingTier: String, Sendable, Codable, CaseIterable {
 }
 
 /// How urgent a case is. Each priority has its own service-level target.
-public enum Priority: String, Sendable, Codable, CaseIterable, Comparable {
+/// A coding key, so `[Priority: X]` is written as a JSON object keyed by priority, as the API takes it (a dictionary
+/// keyed by anything else is written as an array of alternating keys and values in hash order).
+public enum Priority: String, Sendable, Codable, CodingKeyRepresentable, CaseIterable, Comparable {
     case urgent, high, normal, low
     public var rank: Int { switch self { case .urgent: 1; case .high: 2; case .normal: 3; case .low: 4 } }
     public static func < (l: Priority, r: Priority) -> Bool { l.rank < r.rank }

@@ -1,0 +1,107 @@
+/// Writes a `BodyValue` as compact JSON bytes, the same bytes Foundation's `JSONEncoder` wrote with `.sortedKeys` for the
+/// API's keys, without its per-request work: keys are ordered by `JSONWriter.precedes` (bytes, with runs of digits
+/// compared as numbers, as Foundation's numeric ordering does) rather than by a locale's collation, so the order is the
+/// same on every machine and engine; "/" is escaped as "\/" as Foundation does by default.
+public enum JSONWriter {
+    public static func bytes(_ value: BodyValue, sortedKeys: Bool = true) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        write(value, into: &out, sortedKeys: sortedKeys)
+        return out
+    }
+
+    public static func write(_ value: BodyValue, into out: inout [UInt8], sortedKeys: Bool = true) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): appendInteger(i, into: &out)
+        case .double(let d): out.append(contentsOf: number(d).utf8)
+        case .string(let s): string(s, into: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, into: &out, sortedKeys: sortedKeys)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            out.append(UInt8(ascii: "{"))
+            let ordered = sortedKeys && !isSorted(fields) ? fields.sorted { precedes($0.key, $1.key) } : fields
+            for (i, field) in ordered.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                string(field.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(field.value, into: &out, sortedKeys: sortedKeys)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func isSorted(_ fields: [BodyValue.Field]) -> Bool {
+        var i = 1
+        while i < fields.count {
+            if !precedes(fields[i - 1].key, fields[i].key) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Key order: byte by byte, except that runs of ASCII digits compare by their value ("line2" before "line10").
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        var pendingX: UInt8? = nil, pendingY: UInt8? = nil
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        while true {
+            guard let cx = pendingX ?? x.next() else { return (pendingY ?? y.next()) != nil }
+            guard let cy = pendingY ?? y.next() else { return false }
+            pendingX = nil; pendingY = nil
+            if isDigit(cx) && isDigit(cy) {
+                var nx: UInt64 = UInt64(cx - 0x30), ny: UInt64 = UInt64(cy - 0x30)
+                while let c = x.next() { if isDigit(c) { nx = nx &* 10 &+ UInt64(c - 0x30) } else { pendingX = c; break } }
+                while let c = y.next() { if isDigit(c) { ny = ny &* 10 &+ UInt64(c - 0x30) } else { pendingY = c; break } }
+                if nx != ny { return nx < ny }
+                if pendingX == nil || pendingY == nil { return pendingX == nil && pendingY != nil }
+                continue
+            }
+            if cx != cy { return cx < cy }
+        }
+    }
+
+    /// Foundation's form: shortest round-trip digits, and no ".0" on a whole number.
+    static func number(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        var s = d.description
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+
+    static func appendInteger(_ i: Int64, into out: inout [UInt8]) {
+        if i == 0 { out.append(UInt8(ascii: "0")); return }
+        var digits: [UInt8] = []
+        var n = i.magnitude
+        while n > 0 { digits.append(UInt8(n % 10) + 0x30); n /= 10 }
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        out.append(contentsOf: digits.reversed())
+    }
+
+    static let hex = Array("0123456789abcdef".utf8)
+
+    static func string(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case UInt8(ascii: "/"): out.append(contentsOf: [0x5C, 0x2F])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x00..<0x20: out.append(contentsOf: Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
