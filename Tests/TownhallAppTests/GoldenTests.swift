@@ -67,6 +67,12 @@ import TownhallTesting
             var report = try CasePagesTests.flyTipping()
             report.requesterID = ann.id
             report.description = "Sofa & two \"chairs\" dumped <behind> the shop's back door"
+            // A report placed by coordinates, with a link in its text (numbers and "/" in JSON and XML).
+            _ = try await s.cases.create(Cases.NewCase(serviceCode: "584", description: "Tag on the bridge, see https://example.org/p/1?a=b&c=d",
+                                                       attributes: ["offensive": ["no"]],
+                                                       location: CaseLocation(latitude: 53.78905, longitude: -2.24019, postcode: try Postcode("BB11 2BD"))),
+                                         by: agent)
+            try await Task.sleep(for: .milliseconds(20))   // newest first: the two are never created in the same instant
             let c = try await s.cases.create(report, by: agent)
             _ = try await s.cases.addNote(c.id, text: "Crew booked for Tuesday & Wednesday", isPublic: true, by: agent)
             let cookie = try #require(WebTests.cookie(try await WebTests().signIn(h), "townhall_session"))
