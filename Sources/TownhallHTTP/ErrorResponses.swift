@@ -58,20 +58,12 @@ public struct APIErrorMiddleware: RouterMiddleware {
     }
 
     static func json(status: HTTPResponse.Status, error: TownhallError) -> Response {
-        var body: [String: String] = ["code": error.code, "message": error.message]
-        if let field = error.field { body["field"] = field }
-        let data = (try? JSONEncoder.sorted.encode(["error": body])) ?? Data()
+        var fields: [BodyValue.Field] = [.init("code", .string(error.code)), .init("message", .string(error.message))]
+        if let field = error.field { fields.append(.init("field", .string(field))) }
+        let data = JSONWriter.bytes(.object([.init("error", .object(fields))]))
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"townhall\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
     }
 }

@@ -2,17 +2,18 @@ import Foundation
 import Hummingbird
 import TownhallKernel
 
-/// JSON responses in the API's naming (snake_case keys, sorted for stable output).
+/// JSON responses in the API's naming (snake_case keys, sorted for stable output), written from the typed body by
+/// `BodyEncoder` and `JSONWriter`: no reflection, no locale, the same bytes on every machine.
 public enum JSONResponse {
-    public static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
+    public static let encoder = BodyEncoder(keys: .snakeCase)
+
+    /// The bytes of a body, as a response would carry them.
+    public static func bytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+        JSONWriter.bytes(try encoder.encode(value))
+    }
 
     public static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder.encode(value)
+        let data = try bytes(value)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -1,7 +1,6 @@
 /// Writes a `BodyValue` as compact JSON bytes, the same bytes Foundation's `JSONEncoder` wrote with `.sortedKeys` for the
-/// API's keys, without its per-request work: keys are ordered by `JSONWriter.precedes` (bytes, with runs of digits
-/// compared as numbers, as Foundation's numeric ordering does) rather than by a locale's collation, so the order is the
-/// same on every machine and engine; "/" is escaped as "\/" as Foundation does by default.
+/// API's keys, without its per-request work: keys are ordered by their bytes (`JSONWriter.precedes`), never by a
+/// locale's collation, so the order is the same on every machine and engine; "/" is escaped as "\/" as Foundation does.
 public enum JSONWriter {
     public static func bytes(_ value: BodyValue, sortedKeys: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
@@ -46,25 +45,9 @@ public enum JSONWriter {
         return true
     }
 
-    /// Key order: byte by byte, except that runs of ASCII digits compare by their value ("line2" before "line10").
+    /// Key order: byte by byte (Unicode scalar order), as Foundation's `JSONEncoder` sorts; no locale, no collation.
     public static func precedes(_ a: String, _ b: String) -> Bool {
-        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
-        var pendingX: UInt8? = nil, pendingY: UInt8? = nil
-        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-        while true {
-            guard let cx = pendingX ?? x.next() else { return (pendingY ?? y.next()) != nil }
-            guard let cy = pendingY ?? y.next() else { return false }
-            pendingX = nil; pendingY = nil
-            if isDigit(cx) && isDigit(cy) {
-                var nx: UInt64 = UInt64(cx - 0x30), ny: UInt64 = UInt64(cy - 0x30)
-                while let c = x.next() { if isDigit(c) { nx = nx &* 10 &+ UInt64(c - 0x30) } else { pendingX = c; break } }
-                while let c = y.next() { if isDigit(c) { ny = ny &* 10 &+ UInt64(c - 0x30) } else { pendingY = c; break } }
-                if nx != ny { return nx < ny }
-                if pendingX == nil || pendingY == nil { return pendingX == nil && pendingY != nil }
-                continue
-            }
-            if cx != cy { return cx < cy }
-        }
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// Foundation's form: shortest round-trip digits, and no ".0" on a whole number.

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import TownhallHTTP
 import TownhallKernel
 
 /// Loads the templates once and renders a page body inside the layout.
@@ -19,7 +20,7 @@ struct Pages: Sendable {
     }
 
     /// The frame every page shares.
-    struct Layout {
+    struct Layout: Encodable {
         var title: String
         var body: String
         var hasErrors: Bool
@@ -33,15 +34,49 @@ struct Pages: Sendable {
         var hasBreadcrumbs: Bool
     }
 
-    struct Link { var text: String; var href: String }
-    struct FieldError { var field: String; var message: String }
+    struct Link: Encodable { var text: String; var href: String }
+    struct FieldError: Encodable { var field: String; var message: String }
 
-    func render(_ template: String, _ model: Any, title: String, hasErrors: Bool = false, chrome: Chrome) -> String {
-        let body = library.render(model, withTemplate: template) ?? ""
+    func render(_ template: String, _ model: some Encodable, title: String, hasErrors: Bool = false, chrome: Chrome) -> String {
+        let body = render(model, withTemplate: template)
         let layout = Layout(title: title, body: body, hasErrors: hasErrors, staffName: chrome.staffName, organisationName: chrome.organisationName,
                             csrfToken: chrome.csrfToken, citizenName: chrome.citizenName, citizenCSRF: chrome.citizenCSRF, homeLink: chrome.staffName == nil ? "/" : "/desk", breadcrumbs: chrome.breadcrumbs,
                             hasBreadcrumbs: !chrome.breadcrumbs.isEmpty)
-        return library.render(layout, withTemplate: "layout") ?? ""
+        return render(layout, withTemplate: "layout")
+    }
+
+    /// One template over a view model. The model is encoded to plain values first (its synthesised `encode(to:)`, no
+    /// reflection), and the template reads them through `MustacheParent`, so swift-mustache never falls back to `Mirror`.
+    func render(_ model: some Encodable, withTemplate template: String) -> String {
+        // A view model holds strings, numbers, flags and lists; encoding one cannot fail.
+        let value = (try? Self.encoder.encode(model)) ?? .object([])
+        return library.render(TemplateValue.any(value) ?? TemplateValue(fields: []), withTemplate: template) ?? ""
+    }
+
+    static let encoder = BodyEncoder(keys: .asDeclared)
+}
+
+/// An object of a view model as the template engine sees it: its fields by name.
+struct TemplateValue: MustacheParent {
+    let fields: [BodyValue.Field]
+
+    func child(named name: String) -> Any? {
+        for field in fields where field.key == name { return Self.any(field.value) }
+        return nil
+    }
+
+    /// What Mustache expects of each kind of value: strings and numbers print, flags and lists drive sections, and an
+    /// absent or null value is "not here", so the lookup climbs to the enclosing object as it did for a nil property.
+    static func any(_ value: BodyValue) -> Any? {
+        switch value {
+        case .null: nil
+        case .bool(let b): b
+        case .int(let i): Int(i)
+        case .double(let d): d
+        case .string(let s): s
+        case .array(let items): items.compactMap { any($0) }
+        case .object(let fields): TemplateValue(fields: fields)
+        }
     }
 }
 

@@ -207,7 +207,7 @@ struct RequireStaff: RouterMiddleware {
 struct WebErrorMiddleware: RouterMiddleware {
     typealias Context = TownhallContext
     let pages: Pages
-    struct Model { var heading: String; var message: String; var homeLink: String }
+    struct Model: Encodable { var heading: String; var message: String; var homeLink: String }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch {
@@ -268,7 +268,7 @@ extension String {
 
 // View models: one per page, plain values only.
 // Mustache reads stored properties only (through Mirror), so everything a template tests is stored, set by `ready()`.
-struct SignInModel {
+struct SignInModel: Encodable {
     var username = ""
     var next = "/desk"
     var formToken = ""
@@ -285,7 +285,7 @@ struct SignInModel {
         return m
     }
 }
-struct DeskHomeModel {
+struct DeskHomeModel: Encodable {
     var query: String
     /// Each area's links for this member of staff.
     var links: [DeskLink] = []
@@ -309,13 +309,13 @@ struct DeskHomeModel {
     }
 }
 struct Suggestion: Encodable { var label, kind, href: String }
-struct PersonRow { var id, name, dateOfBirth, address, organisation: String }
-struct PropertyRow { var id, address, uprn: String }
-struct ContactRow { var kind, value: String }
-struct ResidenceRow { var propertyID, address, from, to: String }
-struct HouseholdRow { var name: String; var members: [MemberRow] }
-struct MemberRow { var id, name: String; var relationship: String? }
-struct PropertyPageModel {
+struct PersonRow: Encodable { var id, name, dateOfBirth, address, organisation: String }
+struct PropertyRow: Encodable { var id, address, uprn: String }
+struct ContactRow: Encodable { var kind, value: String }
+struct ResidenceRow: Encodable { var propertyID, address, from, to: String }
+struct HouseholdRow: Encodable { var name: String; var members: [MemberRow] }
+struct MemberRow: Encodable { var id, name: String; var relationship: String? }
+struct PropertyPageModel: Encodable {
     var address, uprn: String; var parentUPRN: String?; var postcode, coordinates, band, organisation: String; var occupants: [OccupantRow]
     var hasOccupants = false
     var panels: [PanelView] = []
@@ -329,4 +329,4 @@ struct PropertyPageModel {
         return m
     }
 }
-struct OccupantRow { var id, name, from, to: String }
+struct OccupantRow: Encodable { var id, name, from, to: String }

@@ -18,7 +18,7 @@ extension WebArea {
 }
 
 /// A link on the desk's home page.
-public struct DeskLink: Sendable, Equatable {
+public struct DeskLink: Encodable, Sendable, Equatable {
     public var text: String
     public var href: String
     public init(_ text: String, href: String) { self.text = text; self.href = href }

@@ -16,14 +16,15 @@ indirect enum GeoValue {
     case object([(String, GeoValue)])
     case list(item: String, [GeoValue])
 
-    var json: Any {
+    /// The JSON form: keys sorted by `JSONWriter`, as the spec's examples list them.
+    var json: BodyValue {
         switch self {
-        case .string(let s): return s ?? NSNull()
-        case .number(let n): return n ?? NSNull()
-        case .int(let n): return n ?? NSNull()
-        case .bool(let b): return b
-        case .object(let pairs): return Dictionary(pairs.map { ($0.0, $0.1.json) }, uniquingKeysWith: { a, _ in a })
-        case .list(_, let items): return items.map(\.json)
+        case .string(let s): s.map(BodyValue.string) ?? .null
+        case .number(let n): n.map(BodyValue.double) ?? .null
+        case .int(let n): n.map { .int(Int64($0)) } ?? .null
+        case .bool(let b): .bool(b)
+        case .object(let pairs): .object(pairs.map { BodyValue.Field($0.0, $0.1.json) })
+        case .list(_, let items): .array(items.map(\.json))
         }
     }
 
@@ -145,18 +146,18 @@ public struct Open311Routes: APIArea {
 
     static func render(_ format: GeoFormat, root: String, _ value: GeoValue, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
-        let body: String
+        let body: ByteBuffer
         switch format {
         case .json:
             headers[.contentType] = "application/json; charset=utf-8"
-            body = String(decoding: (try? JSONSerialization.data(withJSONObject: value.json, options: [.sortedKeys, .fragmentsAllowed])) ?? Data("[]".utf8), as: UTF8.self)
+            body = ByteBuffer(bytes: JSONWriter.bytes(value.json))
         case .xml:
             headers[.contentType] = "text/xml; charset=utf-8"
             var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<\(root)>"
             value.xml(into: &out)
-            body = out + "</\(root)>\n"
+            body = ByteBuffer(string: out + "</\(root)>\n")
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     static func render(errorIn format: GeoFormat, _ error: Open311Error) -> Response {

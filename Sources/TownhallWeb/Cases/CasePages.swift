@@ -20,7 +20,7 @@ public struct CasePages: WebArea {
         access = services.require(Access.self); pages = kit.pages; chrome = kit.chrome
     }
 
-    struct Option { var value: String; var label: String; var selected = false }
+    struct Option: Encodable { var value: String; var label: String; var selected = false }
 
     static func statusClass(_ s: CaseStatus) -> String {
         switch s {
@@ -234,8 +234,8 @@ public struct CasePages: WebArea {
     }
 }
 
-struct QueueModel {
-    struct Row { var id, reference: String; var heldBy: String?; var service, status, statusClass, sla, slaClass, due, location: String }
+struct QueueModel: Encodable {
+    struct Row: Encodable { var id, reference: String; var heldBy: String?; var service, status, statusClass, sla, slaClass, due, location: String }
     var organisation: String
     var area: String
     var statuses: [CasePages.Option] = [], services: [CasePages.Option] = [], slaStates: [CasePages.Option] = [], teams: [CasePages.Option] = []
@@ -245,10 +245,10 @@ struct QueueModel {
     var next: String?
 }
 
-struct CaseModel {
-    struct Answer { var question, answer: String }
-    struct LinkRow { var id, reference, kind: String }
-    struct EventRow { var title, at, actor, channel: String; var text: String?; var isPublic: Bool }
+struct CaseModel: Encodable {
+    struct Answer: Encodable { var question, answer: String }
+    struct LinkRow: Encodable { var id, reference, kind: String }
+    struct EventRow: Encodable { var title, at, actor, channel: String; var text: String?; var isPublic: Bool }
     var id, reference, service, status, statusClass, sla, slaClass, heldBy: String
     var loggedHere, canChange: Bool
     var priority, due, location, reported, channel, customer, team, description: String
@@ -264,8 +264,8 @@ struct CaseModel {
     var statusError: String?, textError: String?, teamError: String?, organisationError: String?, reasonError: String?
 }
 
-struct TrackModel {
-    struct Update { var at, text: String }
+struct TrackModel: Encodable {
+    struct Update: Encodable { var at, text: String }
     var reference: String
     var found = false
     var foundReference = "", serviceName = "", organisation = "", status = "", statusClass = "", location = "", reported = ""

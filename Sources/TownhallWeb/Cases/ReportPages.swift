@@ -265,18 +265,18 @@ public struct ReportPages: WebArea {
     }
 }
 
-struct ReportStartModel {
+struct ReportStartModel: Encodable {
     var options: [CasePages.Option]
     var errors: [Pages.FieldError] = []
     var hasErrors = false
     var serviceError: String?
 }
-struct ReportOption { var id, value, label: String; var checked: Bool }
-struct ReportQuestion {
+struct ReportOption: Encodable { var id, value, label: String; var checked: Bool }
+struct ReportQuestion: Encodable {
     var id, name, label: String; var hint: String?; var required, variable, isChoice, isMulti, isText, isLine: Bool; var inputMode, value: String
     var options: [ReportOption]; var error: String?
 }
-struct ReportDetailsModel {
+struct ReportDetailsModel: Encodable {
     var service, serviceName, csrfToken, postcode, lat, long, whereText, description, name, email: String
     var citizenName: String?, citizenEmail: String?
     var questions: [ReportQuestion] = []
@@ -285,9 +285,9 @@ struct ReportDetailsModel {
     var pointOpen = false
     var postcodeError: String?, emailError: String?, nameError: String?, descriptionError: String?, latError: String?, longError: String?
 }
-struct CheckRow { var key, value: String; var field: String? }
-struct HiddenField { var name, value: String }
-struct ReportCheckModel {
+struct CheckRow: Encodable { var key, value: String; var field: String? }
+struct HiddenField: Encodable { var name, value: String }
+struct ReportCheckModel: Encodable {
     var service, serviceName, organisation, csrfToken: String
     var rows: [CheckRow]
     var hidden: [HiddenField]
@@ -295,4 +295,4 @@ struct ReportCheckModel {
     var hasErrors = false
     var photoError: String?
 }
-struct ReportDoneModel { var reference, organisation, service: String; var expected: String?; var signedIn: Bool }
+struct ReportDoneModel: Encodable { var reference, organisation, service: String; var expected: String?; var signedIn: Bool }

@@ -140,7 +140,7 @@ public struct AccountPages: WebArea {
 /// A citizen's session: their account and the token their forms carry.
 typealias SignedInCitizen = (account: CitizenAccount, csrfToken: String)
 
-struct AccountFormModel {
+struct AccountFormModel: Encodable {
     var name = "", email = "", token = "", csrfToken = ""
     var errors: [Pages.FieldError] = []
     var hasErrors = false
@@ -156,12 +156,12 @@ struct AccountFormModel {
         }
     }
 }
-struct AccountRequest {
+struct AccountRequest: Encodable {
     var reference, service, organisation, status, statusClass, location, reported: String
     var expected: String?
     var updates: [TrackModel.Update]
 }
-struct AccountModel {
+struct AccountModel: Encodable {
     var name, email, csrfToken: String
     var confirmed: Bool
     var requests: [AccountRequest] = []

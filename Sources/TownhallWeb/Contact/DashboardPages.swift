@@ -62,9 +62,9 @@ public struct DashboardPages: WebArea {
     }
 }
 
-struct FigureRow { var label: String; var value: Int }
-struct TriageFigureRow { var name: String; var runs: Int; var median, outcomes: String }
-struct DashboardModel {
+struct FigureRow: Encodable { var label: String; var value: Int }
+struct TriageFigureRow: Encodable { var name: String; var runs: Int; var median, outcomes: String }
+struct DashboardModel: Encodable {
     var date, day: String
     var total: Int
     var fcr: String?

@@ -159,9 +159,9 @@ public struct FirstContactPages: WebArea {
     }
 }
 
-struct TriageStepRow { var question, answer, change: String }
-struct TriageOutcomeView { var title: String; var script: String?; var createsCase: Bool; var button: String }
-struct TriagePageModel {
+struct TriageStepRow: Encodable { var question, answer, change: String }
+struct TriageOutcomeView: Encodable { var title: String; var script: String?; var createsCase: Bool; var button: String }
+struct TriagePageModel: Encodable {
     var personID, name, flowID, flowName: String
     var summary: String?
     var answers, started, csrfToken, notes: String
@@ -182,7 +182,7 @@ struct TriagePageModel {
         return m
     }
 }
-struct NewCaseModel {
+struct NewCaseModel: Encodable {
     var personID, name, csrfToken: String
     var home: String?
     var otherPlace: Bool

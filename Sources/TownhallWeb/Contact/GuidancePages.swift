@@ -159,14 +159,14 @@ public struct GuidancePages: WebArea {
     }
 }
 
-struct GuidanceRow {
+struct GuidanceRow: Encodable {
     var href, title, kind, organisation: String
     var summary: String?
     init(_ a: GuidanceArticle, organisation: String) {
         href = "/desk/guidance/\(a.id)"; title = a.title; kind = a.kind.title; self.organisation = organisation; summary = a.summary
     }
 }
-struct GuidanceListModel {
+struct GuidanceListModel: Encodable {
     var query: String
     var canWrite: Bool
     var services: [CasePages.Option] = []
@@ -180,7 +180,7 @@ struct GuidanceListModel {
     var hasErrors = false
     var queryError: String?
 }
-struct GuidanceArticleModel {
+struct GuidanceArticleModel: Encodable {
     var id, title, kind: String
     var summary: String?
     var bodyHTML, organisation, updated, updatedBy: String
@@ -188,7 +188,7 @@ struct GuidanceArticleModel {
     var keywords: String
     var active, canEdit, saved: Bool
 }
-struct GuidanceFormModel {
+struct GuidanceFormModel: Encodable {
     var action, csrfToken, version, title, summary, serviceCodes, keywords, body: String
     var isNew: Bool
     var kinds: [CasePages.Option] = []

@@ -112,10 +112,10 @@ public struct RestrictedPages: WebArea {
     }
 }
 
-struct NoticeRow { var kind, heldBy, advice: String }
-struct FlagRow { var id, kind, details, heldBy, startsOn, reviewOn, raisedBy, disclosure: String; var canEnd: Bool }
-struct RestrictedDetailsModel { var id, name, csrfToken: String; var flags: [FlagRow] }
-struct RestrictedPurposeModel {
+struct NoticeRow: Encodable { var kind, heldBy, advice: String }
+struct FlagRow: Encodable { var id, kind, details, heldBy, startsOn, reviewOn, raisedBy, disclosure: String; var canEnd: Bool }
+struct RestrictedDetailsModel: Encodable { var id, name, csrfToken: String; var flags: [FlagRow] }
+struct RestrictedPurposeModel: Encodable {
     var id, name, csrfToken: String
     var readable: [NoticeRow] = []
     var hasReadable = false
@@ -136,7 +136,7 @@ struct RestrictedPurposeModel {
 }
 
 /// A panel as the templates render it.
-struct PanelView {
+struct PanelView: Encodable {
     var key, title: String
     var warning: Bool
     var lines: [SingleViewPanel.Line]

@@ -114,7 +114,7 @@ public struct SingleViewPages: WebArea {
     }
 }
 
-struct PersonPageModel {
+struct PersonPageModel: Encodable {
     var id: String
     var name: String; var merged: String?; var dateOfBirth, currentAddress, preferredChannel, preferredLanguage, organisation: String
     var contacts: [ContactRow]; var residences: [ResidenceRow]; var households: [HouseholdRow]
@@ -146,12 +146,12 @@ struct PersonPageModel {
         return m
     }
 }
-struct PersonCaseRow {
+struct PersonCaseRow: Encodable {
     var id = "", reference = "", service = "", status = "", statusClass = "", reported = "", place = ""
     var heldBy: String
     var visible = false
     var near = false
 }
-struct RecentContactRow { var at, channel, reason, outcome, minutes, agent, organisation: String }
-struct FlowLink { var name, href: String }
-struct RaisedCase { var reference, organisation: String; var expected: String? }
+struct RecentContactRow: Encodable { var at, channel, reason, outcome, minutes, agent, organisation: String }
+struct FlowLink: Encodable { var name, href: String }
+struct RaisedCase: Encodable { var reference, organisation: String; var expected: String? }

@@ -203,8 +203,8 @@ public struct RevenuesOfficePages: WebArea {
     }
 }
 
-struct RecoveryReviewModel {
-    struct Row { var id, accountID, reference, year, stage, proposed, amount, costs, due: String }
+struct RecoveryReviewModel: Encodable {
+    struct Row: Encodable { var id, accountID, reference, year, stage, proposed, amount, costs, due: String }
     var csrfToken: String
     var notice: String?
     var canManage = false
@@ -225,7 +225,7 @@ struct RecoveryReviewModel {
     }
 }
 
-struct WithholdModel {
+struct WithholdModel: Encodable {
     var id, csrfToken, reason: String
     var proposed: Bool
     var summary: [SingleViewPanel.Line] = []
@@ -234,9 +234,9 @@ struct WithholdModel {
     var reasonError: String?
 }
 
-struct RefundsModel {
-    struct Row { var accountID, date, payee, reason, amount: String }
-    struct File { var id, processing: String; var count: Int; var total: String }
+struct RefundsModel: Encodable {
+    struct Row: Encodable { var accountID, date, payee, reason, amount: String }
+    struct File: Encodable { var id, processing: String; var count: Int; var total: String }
     var csrfToken: String
     var notice: String?
     var processingDate: String
@@ -258,11 +258,11 @@ struct RefundsModel {
     }
 }
 
-struct CollectionModel {
-    struct Figures {
-        struct Year { var year, debit, paid, outstanding: String; var accounts: Int }
-        struct Bills { var year: String; var annual, revised: Int }
-        struct Stage { var stage: String; var proposed, issued, withheld: Int }
+struct CollectionModel: Encodable {
+    struct Figures: Encodable {
+        struct Year: Encodable { var year, debit, paid, outstanding: String; var accounts: Int }
+        struct Bills: Encodable { var year: String; var annual, revised: Int }
+        struct Stage: Encodable { var stage: String; var proposed, issued, withheld: Int }
         var heading, measure, rate, netDebit, collected: String
         var years: [Year]
         var bills: [Bills]

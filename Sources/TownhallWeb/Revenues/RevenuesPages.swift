@@ -191,7 +191,7 @@ public struct RevenuesPages: WebArea {
         var c = try await chrome(context)
         c.breadcrumbs = [.init(text: "Staff desk", href: "/desk"), .init(text: "Account \(a.reference)", href: "/desk/revenues/accounts/\(a.id)")]
         let title = "\(a.tax.title) demand notice \(bill.year), \(a.reference)"
-        if printOnly { return pages.library.render(PrintLayout(title: title, body: pages.library.render(m, withTemplate: "demand-notice") ?? ""), withTemplate: "print-layout") ?? "" }
+        if printOnly { return pages.render(PrintLayout(title: title, body: pages.render(m, withTemplate: "demand-notice")), withTemplate: "print-layout") }
         return pages.render("demand-notice", m, title: title, chrome: c)
     }
 }
@@ -231,7 +231,7 @@ extension String {
 }
 
 /// The notice alone, with the stylesheet inline so Chromium needs nothing from the server.
-struct PrintLayout {
+struct PrintLayout: Encodable {
     var title, body: String
     var css: String = PrintLayout.stylesheet
     static let stylesheet: String = {
@@ -239,16 +239,16 @@ struct PrintLayout {
         return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
     }()
 }
-struct YearRow { var year, charge, costs, paid, outstanding, arrears, stage: String }
-struct InstalmentRow { var number: Int; var due, amount: String }
-struct BillRow { var id, year, notice, issued, band, total: String }
-struct PaymentRow { var date, method, reference, amount: String }
-struct AdjustmentRow { var kind, period, evidence: String }
-struct RecoveryRow { var year, stage, status, date, amount, costs, due: String }
-struct ArrangementRow { var text, note: String }
-struct RefundRow { var date, payee, status, amount: String }
+struct YearRow: Encodable { var year, charge, costs, paid, outstanding, arrears, stage: String }
+struct InstalmentRow: Encodable { var number: Int; var due, amount: String }
+struct BillRow: Encodable { var id, year, notice, issued, band, total: String }
+struct PaymentRow: Encodable { var date, method, reference, amount: String }
+struct AdjustmentRow: Encodable { var kind, period, evidence: String }
+struct RecoveryRow: Encodable { var year, stage, status, date, amount, costs, due: String }
+struct ArrangementRow: Encodable { var text, note: String }
+struct RefundRow: Encodable { var date, payee, status, amount: String }
 
-struct RevenuesAccountModel {
+struct RevenuesAccountModel: Encodable {
     var id, reference, csrfToken: String
     var notice: String?
     var summary: [SingleViewPanel.Line] = []
@@ -284,7 +284,7 @@ struct RevenuesAccountModel {
     }
 }
 
-struct DemandNoticeModel {
+struct DemandNoticeModel: Encodable {
     var id, accountID, organisation, reference, issued, year, band, area, total: String
     var revised: Bool
     var sequence: Int
@@ -297,8 +297,8 @@ struct DemandNoticeModel {
     var instalments: [InstalmentRow] = []
     var hasInstalments = false
 
-    struct NoticeRow { var name, amount, change: String }
-    struct SegmentRow { var period: String; var days: Int; var band, basis: String }
+    struct NoticeRow: Encodable { var name, amount, change: String }
+    struct SegmentRow: Encodable { var period: String; var days: Int; var band, basis: String }
 
     init(id: String, accountID: String, organisation: String, reference: String, issued: String, year: String, band: String, area: String, total: String,
          revised: Bool, sequence: Int, printOnly: Bool) {
