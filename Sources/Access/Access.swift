@@ -232,7 +232,7 @@ public struct Access: Sendable {
 
     /// What is stored for a token: its SHA-256, so a copy of the database cannot be used to sign in.
     public static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digits.hex(SHA256.hash(data: Data(token.utf8)))
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

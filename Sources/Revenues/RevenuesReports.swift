@@ -71,7 +71,7 @@ public struct CollectionReport: Sendable, Codable, Equatable {
     static func percent(_ part: Int64, of whole: Int64) -> String {
         guard whole > 0 else { return "0.00" }
         let hundredths = Money.roundHalfUp(part * 10_000, whole)
-        return "\(hundredths / 100).\(String(format: "%02lld", hundredths % 100))"
+        return "\(hundredths / 100).\(Digits.padded(hundredths % 100, width: 2))"
     }
 }
 

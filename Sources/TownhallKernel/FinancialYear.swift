@@ -31,7 +31,7 @@ public struct FinancialYear: Hashable, Sendable, Comparable, Codable, CustomStri
     public var end: LocalDate { try! LocalDate(year: startYear + 1, month: 3, day: 31) }
     public var days: Int { end.dayNumber - start.dayNumber + 1 }
     public func contains(_ date: LocalDate) -> Bool { start <= date && date <= end }
-    public var description: String { "\(startYear)/\(String(format: "%02d", (startYear + 1) % 100))" }
+    public var description: String { "\(startYear)/\(Digits.padded((startYear + 1) % 100, width: 2))" }
     /// A year already known to be in range (read back from storage).
     public init(uncheckedStart: Int) { startYear = uncheckedStart }
 

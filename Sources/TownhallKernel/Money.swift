@@ -49,7 +49,7 @@ public struct Money: Hashable, Comparable, Sendable, Codable, AdditiveArithmetic
 
     /// Plain pounds and pence for a spreadsheet: `-1234.50`.
     public static func decimal(_ pence: Int64) -> String {
-        "\(pence < 0 ? "-" : "")\(abs(pence) / 100).\(String(format: "%02lld", abs(pence) % 100))"
+        "\(pence < 0 ? "-" : "")\(abs(pence) / 100).\(Digits.padded(abs(pence) % 100, width: 2))"
     }
 
     /// `£1,835.56`, or `-£12.00` for a credit.

@@ -11,7 +11,7 @@ public enum LondonTime {
         let (date, minute) = local(utcSeconds: t.seconds)
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
         let h = minute / 60, m = minute % 60
-        let clock = String(format: "%d:%02d%@", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "am" : "pm")
+        let clock = "\(h % 12 == 0 ? 12 : h % 12):\(Digits.padded(m, width: 2))\(h < 12 ? "am" : "pm")"
         return "\(clock) on \(date.day) \(months[date.month - 1]) \(date.year)"
     }
 

@@ -277,7 +277,7 @@ enum RevenuesStore {
             INSERT INTO revenues_sequence (organisation_id, name, value) VALUES (\(bind: organisation.string), \(bind: name), \(bind: count))
             ON CONFLICT (organisation_id, name) DO UPDATE SET value = revenues_sequence.value + \(bind: count) RETURNING value
             """).first()!.int64("value")
-        return (0..<Int64(count)).map { tax.referencePrefix + String(format: "%08lld", last - Int64(count) + 1 + $0) }
+        return (0..<Int64(count)).map { tax.referencePrefix + Digits.padded(last - Int64(count) + 1 + $0, width: 8) }
     }
 
     static func insert(_ a: CouncilTaxAccount, on db: any SQLDatabase) async throws {

@@ -195,8 +195,8 @@ struct CalendarView: Encodable {
     var bankHolidays: Int
     init(_ c: WorkingCalendar) {
         workingDays = c.workingDays.sorted()
-        opensAt = String(format: "%02d:%02d", c.opensAt / 60, c.opensAt % 60)
-        closesAt = String(format: "%02d:%02d", c.closesAt / 60, c.closesAt % 60)
+        opensAt = Digits.padded(c.opensAt / 60, width: 2) + ":" + Digits.padded(c.opensAt % 60, width: 2)
+        closesAt = Digits.padded(c.closesAt / 60, width: 2) + ":" + Digits.padded(c.closesAt % 60, width: 2)
         bankHolidays = c.holidays.count
     }
 }

@@ -44,7 +44,7 @@ public struct CasePages: WebArea {
         guard let t else { return "Not set" }
         let (date, minute) = LondonTime.local(utcSeconds: t.seconds)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return String(format: "%d %@ %d, %02d:%02d", date.day, months[date.month - 1], date.year, minute / 60, minute % 60)
+        return "\(date.day) \(months[date.month - 1]) \(date.year), " + Digits.padded(minute / 60, width: 2) + ":" + Digits.padded(minute % 60, width: 2)
     }
 
     static func place(_ c: Case) -> String {
