@@ -24,7 +24,8 @@ jar="$work/cookies"
 token=$(curl -s -c "$jar" "$base/sign-in" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
 curl -s -b "$jar" -c "$jar" -o /dev/null \
   -d "csrf_token=$token&next=%2Fdesk&username=burnley.agent&password=townhall-demo-2026" "$base/sign-in"
-cookie=$(awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")
+cookie=$(sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 && $6 == "townhall_session" {printf "%s=%s", $6, $7}')
+[ -n "$cookie" ] || { echo "signing in failed" >&2; exit 1; }
 echo "== $(nproc) cores; wrk -t1 -c$CONNECTIONS -d$DURATION per row (wrk and the server share the cores); $($BIN --version 2>/dev/null || echo townhall)"
 echo "== server RSS idle: $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)"
 printf "%-58s %9s %7s %8s %8s %8s\n" request "req/s" "floor" "p50 ms" "p99 ms" "bytes"
@@ -35,7 +36,7 @@ run() {   # label path header
   size=$(curl -s -H "$header" -o /dev/null -w '%{size_download}' "$base$path")
   wrk -t1 -c"$CONNECTIONS" -d2s -H "$header" "$base$path" >/dev/null   # warm
   out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$header" "$base$path")
-  if echo "$out" | grep -q "Non-2xx"; then echo "!! $label answered non-2xx: $(echo "$out" | grep Non-2xx)"; fi
+  if echo "$out" | grep -q "Non-2xx"; then echo "!! $label: $(echo "$out" | grep Non-2xx)"; fi
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   ms() { echo "$out" | awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub("us", "", v); v /= 1000 } else if (v ~ /ms$/) { sub("ms", "", v) } else if (v ~ /s$/) { sub("s", "", v); v *= 1000 }; printf "%.2f", v }'; }
   p50=$(ms 50%); p99=$(ms 99%)

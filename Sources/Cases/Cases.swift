@@ -5,6 +5,7 @@ import Foundation
 import Partnership
 import Register
 import SQLKit
+import Synchronization
 import TownhallDatabase
 import TownhallKernel
 
@@ -30,6 +31,21 @@ public struct Cases: Sendable {
         self.reference = ShortLivedCache(lifetime: referenceLifetime)
         let writer = NewCaseWriter(database: database, reference: reference, trackURL: trackURL)
         self.intake = CaseIntake { batch in try await writer.write(batch) }
+    }
+
+    struct CatalogueKey: Hashable, Sendable { var organisation: OrganisationID; var publicOnly: Bool }
+    /// The last catalogue read per organisation, with its tag.
+    let catalogues = CatalogueCache()
+
+    final class CatalogueCache: Sendable {
+        private let entries = Mutex<[CatalogueKey: Catalogue]>([:])
+        func withLock<T>(_ body: (inout [CatalogueKey: Catalogue]) -> T) -> T { entries.withLock { body(&$0) } }
+    }
+
+    /// An organisation's services and the tag of the state they were read in.
+    public struct Catalogue: Sendable {
+        public var tag: String
+        public var services: [ServiceDefinition]
     }
 
     /// What `reference` holds.
@@ -58,7 +74,20 @@ public struct Cases: Sendable {
     // MARK: Catalogue
 
     public func services(organisation: OrganisationID, publicOnly: Bool = false) async throws -> [ServiceDefinition] {
-        try await database.read { try await CasesStore.services(organisations: [organisation], publicOnly: publicOnly, on: $0) }
+        try await catalogue(organisation: organisation, publicOnly: publicOnly).services
+    }
+
+    /// An organisation's catalogue with the tag of its state (see `CasesStore.catalogueTag`). The decoded services are
+    /// kept in memory while the tag holds, so a read costs one small aggregate query; callers use the tag as an ETag.
+    public func catalogue(organisation: OrganisationID, publicOnly: Bool = false) async throws -> Catalogue {
+        let key = CatalogueKey(organisation: organisation, publicOnly: publicOnly)
+        return try await database.read { [catalogues] db in
+            let tag = try await CasesStore.catalogueTag(organisation: organisation, on: db) + (publicOnly ? "-p" : "")
+            if let kept = catalogues.withLock({ $0[key] }), kept.tag == tag { return kept }
+            let fresh = Catalogue(tag: tag, services: try await CasesStore.services(organisations: [organisation], publicOnly: publicOnly, on: db))
+            catalogues.withLock { $0[key] = fresh }
+            return fresh
+        }
     }
 
     /// Every partner's public, active services, one per code (the place reported decides which partner acts), by group and name.

@@ -6,6 +6,7 @@ import TownhallKernel
 /// `BodyEncoder` and `JSONWriter`: no reflection, no locale, the same bytes on every machine.
 public enum JSONResponse {
     public static let encoder = BodyEncoder(keys: .snakeCase)
+    public static let contentType = "application/json; charset=utf-8"
 
     /// The bytes of a body, as a response would carry them.
     public static func bytes<T: Encodable>(_ value: T) throws -> [UInt8] {

@@ -193,6 +193,18 @@ enum CasesStore {
         return try await db.raw(q).all().map(decodeService)
     }
 
+    /// The state of an organisation's catalogue in one short string: it changes when a service is added (count), changed
+    /// (every change raises a version) or replaced (latest update), whichever node made the change.
+    static func catalogueTag(organisation: OrganisationID, on db: any SQLDatabase) async throws -> String {
+        let row = try await db.raw("""
+            SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v, COALESCE(MAX(updated_at), '') AS u
+            FROM case_service WHERE organisation_id = \(bind: organisation.string)
+            """).first()
+        guard let row else { return "0" }
+        let latest = try row.decode(column: "u", as: String.self).filter(\.isNumber)
+        return "\(try row.decode(column: "n", as: Int.self))-\(try row.decode(column: "v", as: Int.self))-\(latest)"
+    }
+
     /// An organisation's active service with this code, if it offers one.
     static func activeService(organisation: OrganisationID, code: String, on db: any SQLDatabase) async throws -> ServiceDefinition? {
         try await services(organisations: [organisation], code: code, publicOnly: false, on: db).first { $0.active }

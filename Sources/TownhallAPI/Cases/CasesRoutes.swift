@@ -12,6 +12,8 @@ public struct CasesRoutes: APIArea {
     let cases: Cases
     let partnership: Partnership
     let access: Access
+    /// Service catalogues, rendered once per change.
+    let bodies = RenderedBodies()
 
     public init(services: ServiceRegistry) {
         cases = services.require(Cases.self); partnership = services.require(Partnership.self); access = services.require(Access.self)
@@ -31,7 +33,10 @@ public struct CasesRoutes: APIArea {
         group.get("services") { request, context in
             let actor = try context.requireActor()
             let organisation = try await orgID(request.query("organisation")) ?? actor.organisationID
-            return try JSONResponse.make(["items": try await cases.services(organisation: organisation)])
+            let catalogue = try await cases.catalogue(organisation: organisation)
+            return try bodies.response(for: request, key: "services/\(organisation)", tag: catalogue.tag, contentType: JSONResponse.contentType) {
+                try JSONResponse.bytes(["items": catalogue.services])
+            }
         }
         group.post("services") { request, context in
             let actor = try context.requireActor()

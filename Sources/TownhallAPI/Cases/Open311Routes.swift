@@ -40,7 +40,18 @@ indirect enum GeoValue {
     }
 }
 
-enum GeoFormat: String { case json, xml }
+enum GeoFormat: String {
+    case json, xml
+    var contentType: String { self == .json ? "application/json; charset=utf-8" : "text/xml; charset=utf-8" }
+}
+
+/// What an endpoint answers: a value to render, or one rendered from reference data and kept while `tag` holds.
+enum Open311Answer {
+    case value(String, GeoValue)
+    case kept(key: String, tag: String, render: () -> (String, GeoValue))
+
+    static func value(_ pair: (String, GeoValue)) -> Open311Answer { .value(pair.0, pair.1) }
+}
 
 /// A failure in the spec's shape: the status and an array of `{code, description}`.
 struct Open311Error: Error {
@@ -67,6 +78,8 @@ public struct Open311Routes: APIArea {
     let partnership: Partnership
     let access: Access
     let publicURL: String
+    /// Service lists, rendered once per change of the catalogue.
+    let bodies = RenderedBodies()
 
     public init(services: ServiceRegistry) {
         cases = services.require(Cases.self); partnership = services.require(Partnership.self); access = services.require(Access.self)
@@ -75,13 +88,17 @@ public struct Open311Routes: APIArea {
 
     public func addRoutes(api: RouterGroup<TownhallContext>, root router: Router<TownhallContext>) {
         let group = router.group("open311/v2")
-        group.get(":file") { request, context in try await handle(request, context) { try await top($0, $1, $2) } }
-        group.post(":file") { request, context in try await handle(request, context) { try await post($0, $1, $2) } }
-        group.get("services/:file") { request, context in try await handle(request, context) { try await serviceDefinition($0, $1, $2) } }
+        group.get(":file") { request, context in
+            try await handle(request, context) { call, request, context in
+                call.name == "services" ? try await serviceList(call) : .value(try await top(call, request, context))
+            }
+        }
+        group.post(":file") { request, context in try await handle(request, context) { .value(try await post($0, $1, $2)) } }
+        group.get("services/:file") { request, context in try await handle(request, context) { .value(try await serviceDefinition($0, $1, $2)) } }
         // The `open311` PyPI client asks for service/{code} (singular).
-        group.get("service/:file") { request, context in try await handle(request, context) { try await serviceDefinition($0, $1, $2) } }
-        group.get("requests/:file") { request, context in try await handle(request, context) { try await oneRequest($0, $1, $2) } }
-        group.get("tokens/:file") { request, context in try await handle(request, context) { try await token($0, $1, $2) } }
+        group.get("service/:file") { request, context in try await handle(request, context) { .value(try await serviceDefinition($0, $1, $2)) } }
+        group.get("requests/:file") { request, context in try await handle(request, context) { .value(try await oneRequest($0, $1, $2)) } }
+        group.get("tokens/:file") { request, context in try await handle(request, context) { .value(try await token($0, $1, $2)) } }
         // Photos sent with reports, which `media_url` points at.
         group.get("media/:id") { _, context in
             let found: (CaseAttachment, Data)
@@ -110,7 +127,7 @@ public struct Open311Routes: APIArea {
         func value(_ key: String) -> String? { params[key]?.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
     }
 
-    func handle(_ request: Request, _ context: TownhallContext, _ body: (Call, Request, TownhallContext) async throws -> (String, GeoValue)) async throws -> Response {
+    func handle(_ request: Request, _ context: TownhallContext, _ body: (Call, Request, TownhallContext) async throws -> Open311Answer) async throws -> Response {
         let file = (try? context.parameters.require("file")) ?? ""
         let dot = file.lastIndex(of: ".")
         let format = dot.flatMap { GeoFormat(rawValue: String(file[file.index(after: $0)...]).lowercased()) }
@@ -130,8 +147,15 @@ public struct Open311Routes: APIArea {
                 for (k, v) in form.fields { params[k, default: []] += v }
                 files = form.files
             }
-            let (root, value) = try await body(Call(name: String(file[..<dot]), format: format, params: params, files: files), request, context)
-            return Open311Routes.render(format, root: root, value)
+            switch try await body(Call(name: String(file[..<dot]), format: format, params: params, files: files), request, context) {
+            case .value(let root, let value):
+                return Open311Routes.render(format, root: root, value)
+            case .kept(let key, let tag, let render):
+                return bodies.response(for: request, key: "\(key).\(format.rawValue)", tag: tag, contentType: format.contentType) {
+                    let (root, value) = render()
+                    return Open311Routes.bytes(format, root: root, value)
+                }
+            }
         } catch let e as Open311Error {
             return Open311Routes.render(errorIn: format, e)
         } catch let e as TownhallError {
@@ -146,18 +170,20 @@ public struct Open311Routes: APIArea {
 
     static func render(_ format: GeoFormat, root: String, _ value: GeoValue, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
-        let body: ByteBuffer
+        headers[.contentType] = format.contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes(format, root: root, value))))
+    }
+
+    static func bytes(_ format: GeoFormat, root: String, _ value: GeoValue) -> [UInt8] {
         switch format {
         case .json:
-            headers[.contentType] = "application/json; charset=utf-8"
-            body = ByteBuffer(bytes: JSONWriter.bytes(value.json))
+            return JSONWriter.bytes(value.json)
         case .xml:
-            headers[.contentType] = "text/xml; charset=utf-8"
             var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<\(root)>"
             value.xml(into: &out)
-            body = ByteBuffer(string: out + "</\(root)>\n")
+            out += "</\(root)>\n"
+            return Array(out.utf8)
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     static func render(errorIn format: GeoFormat, _ error: Open311Error) -> Response {
@@ -205,14 +231,6 @@ public struct Open311Routes: APIArea {
                 ("key_service", .string("Ask an administrator of your organisation for a key: townhall apikey create --organisation SLUG --scope open311")),
                 ("endpoints", .list(item: "endpoint", [endpoint])),
             ]))
-        case "services":
-            let organisation = try await jurisdiction(call)
-            let services = try await cases.services(organisation: organisation.id, publicOnly: true)
-            return ("services", .list(item: "service", services.map { s in
-                .object([("service_code", .string(s.code)), ("service_name", .string(s.name)), ("description", .string(s.description)),
-                         ("metadata", .bool(!s.attributes.isEmpty)), ("type", .string("realtime")), ("keywords", .string(s.keywords.joined(separator: ","))),
-                         ("group", .string(s.group))])
-            }))
         case "requests":
             return try await requests(call)
         case "servicerequestupdates":
@@ -226,6 +244,19 @@ public struct Open311Routes: APIArea {
             }))
         default:
             throw Open311Error(.notFound, "There is no \(call.name) resource.")
+        }
+    }
+
+    /// The jurisdiction's public services, rendered once per change of its catalogue.
+    func serviceList(_ call: Call) async throws -> Open311Answer {
+        let organisation = try await jurisdiction(call)
+        let catalogue = try await cases.catalogue(organisation: organisation.id, publicOnly: true)
+        return .kept(key: "services/\(organisation.id)", tag: catalogue.tag) {
+            ("services", .list(item: "service", catalogue.services.map { s in
+                .object([("service_code", .string(s.code)), ("service_name", .string(s.name)), ("description", .string(s.description)),
+                         ("metadata", .bool(!s.attributes.isEmpty)), ("type", .string("realtime")), ("keywords", .string(s.keywords.joined(separator: ","))),
+                         ("group", .string(s.group))])
+            }))
         }
     }
 
