@@ -128,7 +128,6 @@ let package = Package(
             dependencies: [
                 "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Ink", package: "Ink"),
             ],
             resources: [.copy("Templates"), .copy("Assets")],
@@ -171,6 +170,8 @@ let package = Package(
             dependencies: [
                 "TownhallApp", "TownhallHTTP", "TownhallAPI", "TownhallWeb", "TownhallTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The reference the page renderer is checked against (TemplateEquivalenceTests).
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings
         ),

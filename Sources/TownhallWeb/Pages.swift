@@ -1,22 +1,21 @@
 import Foundation
-import Mustache
 import TownhallHTTP
 import TownhallKernel
 
 /// Loads the templates once and renders a page body inside the layout.
 struct Pages: Sendable {
-    let library: MustacheLibrary
+    let templates: [String: Template]
 
     init() {
-        var library = MustacheLibrary()
+        var templates: [String: Template] = [:]
         let directory = Bundle.module.resourceURL!.appendingPathComponent("Templates")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for file in files where file.hasSuffix(".mustache") {
             let text = (try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)) ?? ""
             // A template that does not parse is a programming error caught by the page tests.
-            try! library.register(text, named: String(file.dropLast(".mustache".count)))
+            do { templates[String(file.dropLast(".mustache".count))] = try Template(text) } catch { fatalError("\(file): \(error)") }
         }
-        self.library = library
+        self.templates = templates
     }
 
     /// The frame every page shares.
@@ -46,38 +45,18 @@ struct Pages: Sendable {
     }
 
     /// One template over a view model. The model is encoded to plain values first (its synthesised `encode(to:)`, no
-    /// reflection), and the template reads them through `MustacheParent`, so swift-mustache never falls back to `Mirror`.
-    func render(_ model: some Encodable, withTemplate template: String) -> String {
+    /// reflection) and the compiled template reads those (see `Template`).
+    func render(_ model: some Encodable, withTemplate name: String) -> String {
         // A view model holds strings, numbers, flags and lists; encoding one cannot fail.
-        let value = (try? Self.encoder.encode(model)) ?? .object([])
-        return library.render(TemplateValue.any(value) ?? TemplateValue(fields: []), withTemplate: template) ?? ""
+        var stack = [(try? Self.encoder.encode(model)) ?? .object([])]
+        guard let template = templates[name] else { return "" }
+        var out: [UInt8] = []
+        out.reserveCapacity(16 * 1024)
+        template.render(&stack, into: &out) { templates[$0] }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static let encoder = BodyEncoder(keys: .asDeclared)
-}
-
-/// An object of a view model as the template engine sees it: its fields by name.
-struct TemplateValue: MustacheParent {
-    let fields: [BodyValue.Field]
-
-    func child(named name: String) -> Any? {
-        for field in fields where field.key == name { return Self.any(field.value) }
-        return nil
-    }
-
-    /// What Mustache expects of each kind of value: strings and numbers print, flags and lists drive sections, and an
-    /// absent or null value is "not here", so the lookup climbs to the enclosing object as it did for a nil property.
-    static func any(_ value: BodyValue) -> Any? {
-        switch value {
-        case .null: nil
-        case .bool(let b): b
-        case .int(let i): Int(i)
-        case .double(let d): d
-        case .string(let s): s
-        case .array(let items): items.compactMap { any($0) }
-        case .object(let fields): TemplateValue(fields: fields)
-        }
-    }
 }
 
 /// What the header and breadcrumbs need to know about the viewer.
