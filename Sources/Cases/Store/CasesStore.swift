@@ -165,6 +165,10 @@ enum CasesStore {
 
     static func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder.sortedKeys.encode(value)) ?? Data("null".utf8), as: UTF8.self) }
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try JSONDecoder().decode(type, from: Data(text.utf8)) }
+    // The columns every case and event row carries, read without JSONDecoder when they have the usual shape.
+    static func strings(_ text: String) throws -> [String] { try FlatJSON.strings(text) ?? decodeJSON([String].self, text) }
+    static func stringLists(_ text: String) throws -> [String: [String]] { try FlatJSON.stringLists(text) ?? decodeJSON([String: [String]].self, text) }
+    static func stringMap(_ text: String) throws -> [String: String] { try FlatJSON.stringMap(text) ?? decodeJSON([String: String].self, text) }
 
     // MARK: Catalogue
 
@@ -357,9 +361,9 @@ enum CasesStore {
              location: CaseLocation(uprn: try row.optionalInt64("uprn").flatMap { try? UPRN($0) }, usrn: try row.optionalInt64("usrn").map { Int($0) },
                                     latitude: try row.optionalDouble("latitude"), longitude: try row.optionalDouble("longitude"),
                                     address: try row.optionalString("address"), postcode: try row.optionalString("postcode").map { Postcode(normalised: $0) }),
-             description: try row.string("description"), attributes: try decodeJSON([String: [String]].self, try row.string("attributes")),
+             description: try row.string("description"), attributes: try stringLists(try row.string("attributes")),
              teamID: try row.optionalID("team_id"), assigneeID: try row.optionalID("assignee_id"), loggedByID: try row.id("logged_by_id"),
-             duplicateOfID: try row.optionalID("duplicate_of_id"), mediaURLs: try decodeJSON([String].self, try row.string("media_urls")),
+             duplicateOfID: try row.optionalID("duplicate_of_id"), mediaURLs: try strings(try row.string("media_urls")),
              createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"), dueAt: try row.optionalTimestamp("due_at"),
              warningAt: try row.optionalTimestamp("warning_at"), slaState: ServiceLevelClock.State(rawValue: try row.string("sla_state")) ?? .onTrack,
              resolvedAt: try row.optionalTimestamp("resolved_at"), version: try row.int("version"))
@@ -470,7 +474,7 @@ enum CasesStore {
                   actorOrganisationID: try row.id("actor_organisation_id"), channel: try row.string("channel"),
                   fromStatus: try row.optionalString("from_status").flatMap(CaseStatus.init(rawValue:)),
                   toStatus: try row.optionalString("to_status").flatMap(CaseStatus.init(rawValue:)), isPublic: try row.flag("is_public"),
-                  text: try row.optionalString("body"), data: try decodeJSON([String: String].self, try row.string("data")))
+                  text: try row.optionalString("body"), data: try stringMap(try row.string("data")))
     }
 
     /// The status history of many cases at once (for recomputing service levels), keyed by case.
