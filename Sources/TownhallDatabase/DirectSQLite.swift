@@ -58,8 +58,11 @@ final class DirectSQLiteConnection: @unchecked Sendable {
         try lock.withLock {
             guard let handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "the connection is closed") }
             let statement = try prepared(sql, on: handle)
-            defer {
-                sqlite_nio_sqlite3_reset(statement.handle)
+            // No sqlite3_clear_bindings after the reset: every parameter is bound again below, and clearing marks a statement
+            // whose plan looked at a parameter as expired, so SQLite compiled it again on every run (issue 29: 7 % of a
+            // case list). Only a call that binds fewer values than the statement has clears the rest to NULL.
+            defer { sqlite_nio_sqlite3_reset(statement.handle) }
+            if Int(sqlite_nio_sqlite3_bind_parameter_count(statement.handle)) != binds.count {
                 sqlite_nio_sqlite3_clear_bindings(statement.handle)
             }
             for (offset, bind) in binds.enumerated() {
