@@ -212,8 +212,9 @@ public enum Open311Time {
         return try? Date(t, strategy: Date.ISO8601FormatStyle())
     }
 
-    /// `2026-11-22T14:30:00Z`: whole seconds, UTC, as the spec's examples and most clients expect.
+    /// `2026-11-22T14:30:00Z`: whole seconds, UTC, as the spec's examples and most clients expect. The stored form cut
+    /// to the second: Foundation's ISO 8601 style cost microseconds a call, several calls a request listed.
     public static func format(_ t: Timestamp) -> String {
-        t.date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        String(Timestamp(seconds: t.seconds).iso.prefix(19)) + "Z"
     }
 }
