@@ -136,6 +136,11 @@ enum CasesStore {
             "CREATE INDEX case_record_org_status ON case_record (organisation_id, status)",
             "CREATE INDEX case_record_org_due ON case_record (organisation_id, due_at)",
         ]),
+        // The cases an organisation logged for others, in page order (see `cases(_:after:limit:on:)`): only those, so the
+        // branch never walks past the organisation's own cases, which it also logged.
+        Migration("cases.0008_logged_for_others_index", [
+            "CREATE INDEX case_record_logged_for_others ON case_record (logged_by_id, created_at, id) WHERE logged_by_id <> organisation_id",
+        ]),
     ]
 
     /// Cases reported with an email address, across every organisation, newest first.
@@ -390,14 +395,34 @@ enum CasesStore {
         var newestFirst = true
     }
 
+    /// A page of cases: one branch per organisation (and one for the cases this organisation logged for others), each
+    /// walking its own `(…, created_at, id)` index in page order and stopping at `limit`, and the page is the first
+    /// `limit` of their union. As one `organisation_id IN (…) OR logged_by_id = …` SQLite read every case and sorted them:
+    /// 1.5 s a page at 1,000,000 cases; this way a page costs the same at any size (issue 29).
     static func cases(_ f: CaseFilter, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws -> [Case] {
-        var q: SQLQueryString = "SELECT * FROM case_record WHERE "
+        var branches: [SQLQueryString] = f.organisations.map { "organisation_id = \(bind: $0.string)" }
         if let by = f.loggedBy {
-            q += "(organisation_id IN (\(binds: f.organisations.map(\.string))) OR logged_by_id = \(bind: by.string))"
-        } else {
-            guard !f.organisations.isEmpty else { return [] }
-            q += "organisation_id IN (\(binds: f.organisations.map(\.string)))"
+            var logged: SQLQueryString = "logged_by_id = \(bind: by.string) AND logged_by_id <> organisation_id"
+            if !f.organisations.isEmpty { logged += " AND organisation_id NOT IN (\(binds: f.organisations.map(\.string)))" }
+            branches.append(logged)
         }
+        guard !branches.isEmpty else { return [] }
+        let order: SQLQueryString = f.newestFirst ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id"
+        func branch(_ scope: SQLQueryString) -> SQLQueryString {
+            "SELECT * FROM case_record WHERE " + scope + conditions(f, after: cursor) + order + " LIMIT \(literal: limit)"
+        }
+        if branches.count == 1 { return try await db.raw(branch(branches[0])).all().map(decodeCase) }
+        var q: SQLQueryString = "SELECT * FROM ("
+        for (n, scope) in branches.enumerated() {
+            q += (n == 0 ? "" : " UNION ALL ") + "SELECT * FROM (" + branch(scope) + ") AS branch\(unsafeRaw: String(n))"
+        }
+        q += ") AS page" + order + " LIMIT \(literal: limit)"
+        return try await db.raw(q).all().map(decodeCase)
+    }
+
+    /// The filters every branch of a page shares, each starting " AND".
+    static func conditions(_ f: CaseFilter, after cursor: Cursor?) -> SQLQueryString {
+        var q: SQLQueryString = ""
         if !f.statuses.isEmpty { q += " AND status IN (\(binds: f.statuses.map(\.rawValue)))" }
         if !f.serviceCodes.isEmpty { q += " AND service_code IN (\(binds: f.serviceCodes))" }
         if !f.slaStates.isEmpty { q += " AND sla_state IN (\(binds: f.slaStates.map(\.rawValue)))" }
@@ -411,13 +436,12 @@ enum CasesStore {
         if let from = f.createdFrom { q += " AND created_at >= \(bind: from.iso)" }
         if let to = f.createdTo { q += " AND created_at <= \(bind: to.iso)" }
         if f.publicOnly { q += " AND service_id IN (SELECT id FROM case_service WHERE is_public = 1)" }
+        // A row value, so both engines seek straight to the page in the index rather than filter their way to it.
         if let cursor, cursor.key.count == 2 {
-            q += f.newestFirst ? " AND (created_at < \(bind: cursor.key[0]) OR (created_at = \(bind: cursor.key[0]) AND id < \(bind: cursor.key[1])))"
-                               : " AND (created_at > \(bind: cursor.key[0]) OR (created_at = \(bind: cursor.key[0]) AND id > \(bind: cursor.key[1])))"
+            q += f.newestFirst ? " AND (created_at, id) < (\(bind: cursor.key[0]), \(bind: cursor.key[1]))"
+                               : " AND (created_at, id) > (\(bind: cursor.key[0]), \(bind: cursor.key[1]))"
         }
-        q += f.newestFirst ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id"
-        q += " LIMIT \(literal: limit)"
-        return try await db.raw(q).all().map(decodeCase)
+        return q
     }
 
     // MARK: Timeline
