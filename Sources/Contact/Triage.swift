@@ -113,10 +113,9 @@ public struct Triage: Sendable {
     public func summary(on day: LocalDate = .today(), by actor: Actor) async throws -> [TriageSummary] {
         try actor.require(.registerRead)
         let (from, to) = LondonTime.bounds(of: day)
-        let (runs, flows) = try await database.read { db in
-            (try await TriageStore.runs(organisation: actor.organisationID, from: from, to: to, on: db), try await TriageStore.flows(activeOnly: false, on: db))
+        let (runs, names) = try await database.read { db in
+            (try await TriageStore.runs(organisation: actor.organisationID, from: from, to: to, on: db), try await TriageStore.flowNames(on: db))
         }
-        let names = Dictionary(flows.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return Dictionary(grouping: runs, by: \.flow).map { id, runs in
             let seconds = runs.map(\.seconds).sorted()
             return TriageSummary(flowID: id, name: names[id] ?? "", runs: runs.count, byOutcome: Dictionary(grouping: runs, by: \.outcome).mapValues(\.count),

@@ -44,6 +44,13 @@ enum TriageStore {
         try await db.raw("SELECT * FROM triage_flow \(unsafeRaw: activeOnly ? "WHERE active = 1" : "") ORDER BY name, id").all().map(decode)
     }
 
+    /// Every flow's name by id, without reading (and decoding) the trees.
+    static func flowNames(on db: any SQLDatabase) async throws -> [TriageFlowID: String] {
+        var names: [TriageFlowID: String] = [:]
+        for row in try await db.raw("SELECT id, name FROM triage_flow").all() { names[try row.id("id")] = try row.string("name") }
+        return names
+    }
+
     static func flow(_ id: TriageFlowID, on db: any SQLDatabase) async throws -> TriageFlow? {
         try await db.raw("SELECT * FROM triage_flow WHERE id = \(bind: id.string)").first().map(decode)
     }
