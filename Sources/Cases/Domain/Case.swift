@@ -85,6 +85,15 @@ public struct Case: Sendable, Codable, Equatable {
     public var slaState: ServiceLevelClock.State
     public var resolvedAt: Timestamp?
     public var version: Int
+
+    /// As declared, except that `mediaURLs` is `media_urls` in JSON, the name the API takes it by: the snake_case rule
+    /// makes "URLs" into "ur_ls".
+    enum CodingKeys: String, CodingKey {
+        case id, organisationID, reference, serviceID, serviceCode, serviceName, status, resolution, priority, channel, requesterID
+        case contact, location, description, attributes, teamID, assigneeID, loggedByID, duplicateOfID
+        case mediaURLs = "mediaUrls"
+        case createdAt, updatedAt, dueAt, warningAt, slaState, resolvedAt, version
+    }
 }
 
 /// One fact on a case's timeline. Events are appended, never changed.
