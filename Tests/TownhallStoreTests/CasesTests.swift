@@ -417,3 +417,35 @@ import TownhallTesting
         }
     }
 }
+
+/// Case pages are put together from one branch per organisation and one for cases logged for others (issue 29); paging
+/// through them must give every case once, newest first, ties broken by id, whichever branch each came from.
+@Suite struct CasePagingTests {
+    @Test func pagesMergeTheOrganisationsAndTheCasesLoggedForOthers() async throws {
+        try await Scenario.run { s in
+            let agent = s.actor(s.burnleyAgent)
+            let light = Cases.NewCase(serviceCode: "564", attributes: ["fault": ["out"]], location: CaseLocation(postcode: try Postcode("BB11 2BD")))
+            var made: [Case] = []
+            for n in 0..<9 {
+                // Three instants, three cases each: ties across branches are broken by id.
+                let at = try CasesTests.london(2026, 11, 20, 10, n / 3)
+                made.append(try await s.cases.create(n % 2 == 0 ? try CasesTests.flyTipping() : light, by: agent, now: at))
+            }
+            #expect(Set(made.map(\.organisationID)) == [s.burnley.id, s.lancashire.id])   // both branches are used
+            let expected = made.sorted { ($0.createdAt, $0.id.string) > ($1.createdAt, $1.id.string) }.map(\.id)
+            for size in [1, 2, 4, 9, 20] {
+                var seen: [CaseID] = [], cursor: Cursor? = nil
+                repeat {
+                    let page = try await s.cases.list(Cases.Query(), after: cursor, limit: try PageSize(value: size), by: agent)
+                    #expect(page.items.count <= size)
+                    seen += page.items.map(\.id)
+                    cursor = page.next
+                } while cursor != nil
+                #expect(seen == expected, "pages of \(size)")
+            }
+            // One large page holds them all.
+            let open = try await s.cases.list(Cases.Query(), after: nil, limit: try PageSize(value: 50), by: agent)
+            #expect(open.items.count == 9)
+        }
+    }
+}
