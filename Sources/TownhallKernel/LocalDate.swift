@@ -45,12 +45,9 @@ public struct LocalDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
     }
 
     /// Today in Europe/London, where every business rule lives.
+    /// By `LondonTime`'s exact rule rather than a `Calendar` and the zone database, which cost microseconds a request.
     public static func today(at instant: Date = Date()) -> LocalDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/London") ?? .gmt
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        // Components from a real instant are always a real date.
-        return try! LocalDate(year: c.year!, month: c.month!, day: c.day!)
+        LondonTime.local(utcSeconds: Int(instant.timeIntervalSince1970.rounded(.down))).date
     }
 
     /// `YYYY-MM-DD` by integer arithmetic: `String(format:)` cost a sixth of a billing run, which writes eleven dates a bill.

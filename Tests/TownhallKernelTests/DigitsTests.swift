@@ -16,3 +16,18 @@ import TownhallKernel
         #expect(Digits.hex([UInt8]()) == "")
     }
 }
+
+@Suite struct LondonTodayTests {
+    /// `LocalDate.today` by LondonTime's rule agrees with Foundation's calendar in the Europe/London zone, across both
+    /// clock changes of several years and every hour of the day.
+    @Test func todayInLondonAgreesWithTheZoneDatabase() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "Europe/London"))
+        var t = Date(timeIntervalSince1970: 1_700_000_000)
+        for _ in 0..<(24 * 365 * 3 / 7) {
+            let c = calendar.dateComponents([.year, .month, .day], from: t)
+            #expect(LocalDate.today(at: t) == (try LocalDate(year: c.year!, month: c.month!, day: c.day!)), "\(t)")
+            t += 7 * 3600 + 61   // every hour of the day comes round
+        }
+    }
+}
