@@ -4,11 +4,12 @@ import Foundation
 import Partnership
 import Register
 import Revenues
+import TownhallHTTP
 import TownhallKernel
 
 /// `townhall bench seed`: generates a large register through the real import and bulk-load paths, for bench/.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self, RevenuesSeed.self, RevenuesPay.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self, RevenuesSeed.self, RevenuesPay.self, JSONBodies.self])
 
     /// The benchmark's own unitary council, created on first use with a stable id.
     static func organisation(_ slug: String, name: String, services: Services) async throws -> Organisation {
@@ -169,3 +170,60 @@ struct Bench: AsyncParsableCommand {
         }
     }
 }
+
+extension Bench {
+    /// `townhall bench json`: the API's JSON writer against Foundation's `JSONEncoder` (snake_case, sorted keys: what
+    /// wrote the bodies before issue 29) on the same page of cases, in one process, and checks the bytes are the same.
+    struct JSONBodies: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "json", abstract: "Time writing a page of cases as JSON, ours against Foundation's.")
+        @Option(help: "Cases on the page.") var cases: Int = 20
+        @Option(help: "How many times each writer writes the page.") var rounds: Int = 5_000
+        @Flag(help: "Time only ours (for a profile).") var oursOnly = false
+
+        func run() throws {
+            // A case as the store would give it (Case has no public memberwise initialiser: decode one).
+            let org = OrganisationID().string, now = Timestamp.now.iso
+            let page: [Case] = try (0..<cases).map { n in
+                let fields: [String: Any] = [
+                    "id": CaseID().string, "organisationID": org, "reference": CaseReference.make(year: 2026, number: n + 1),
+                    "serviceID": ServiceID().string, "serviceCode": "587", "serviceName": "Fly-tipping", "status": "in_progress",
+                    "priority": "normal", "channel": "web", "requesterID": PersonID().string,
+                    "contact": ["name": "Ann O'Clegg", "email": "ann@example.org", "phone": "01282 123456"],
+                    "location": ["latitude": 53.78905, "longitude": -2.24019, "address": "1 Back Parker Street, Burnley"],
+                    "description": "Sofa & two \"chairs\" dumped behind the shops on the corner",
+                    "attributes": ["waste_type": ["furniture"], "quantity": ["van"]], "teamID": TeamID().string, "loggedByID": org,
+                    "mediaUrls": ["https://example.org/p/\(n).jpg"], "createdAt": now, "updatedAt": now, "dueAt": now, "warningAt": now,
+                    "slaState": "on_track", "version": 3,
+                ]
+                return try JSONDecoder().decode(Case.self, from: JSONSerialization.data(withJSONObject: fields))
+            }
+            struct Body: Encodable { var items: [Case]; var nextCursor: String? }
+            let body = Body(items: page, nextCursor: "abc")
+            let foundation = JSONEncoder()
+            foundation.keyEncodingStrategy = .convertToSnakeCase
+            foundation.outputFormatting = [.sortedKeys]
+            func time(_ work: () throws -> Int) rethrows -> (Double, Int) {
+                var size = 0
+                let start = ContinuousClock.now
+                for _ in 0..<rounds { size = try work() }
+                let elapsed = ContinuousClock.now - start
+                let micro = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+                return (micro, size)
+            }
+            let ours = try JSONResponse.bytes(body), theirs = Array(try foundation.encode(body))
+            print(ours == theirs ? "same bytes: yes (\(ours.count) bytes)" : "same bytes: NO")
+            if oursOnly {
+                let (a, _) = try time { try JSONResponse.bytes(body).count }
+                print(String(format: "JSONWriter %.1f µs a page", a / Double(rounds)))
+                return
+            }
+            for round in 1...3 {
+                let (a, size) = try time { try JSONResponse.bytes(body).count }
+                let (b, _) = try time { try foundation.encode(body).count }
+                print(String(format: "round %d: %d cases, %d bytes: JSONWriter %.1f µs a page, JSONEncoder %.1f µs a page, %.1f× faster",
+                             round, cases, size, a / Double(rounds), b / Double(rounds), b / a))
+            }
+        }
+    }
+}
+

@@ -53,6 +53,51 @@ import TownhallHTTP
         #expect(String(decoding: try JSONResponse.bytes(none), as: UTF8.self) == "null")
     }
 
+    /// A hand-written conformance that uses nested containers and super-encoders, which synthesised ones never do.
+    struct Nested: Encodable {
+        enum K: String, CodingKey { case outerName, inner, list, base }
+        enum I: String, CodingKey { case innerValue, deeper }
+        func encode(to e: any Encoder) throws {
+            var c = e.container(keyedBy: K.self)
+            try c.encode("o", forKey: .outerName)
+            var inner = c.nestedContainer(keyedBy: I.self, forKey: .inner)
+            try inner.encode(1, forKey: .innerValue)
+            var deeper = inner.nestedUnkeyedContainer(forKey: .deeper)
+            try deeper.encode("a/b")
+            var deeperStill = deeper.nestedContainer(keyedBy: I.self)
+            try deeperStill.encode(Inner(serviceCode: "x", amount: 2, ratio: 0.5), forKey: .innerValue)
+            var list = c.nestedUnkeyedContainer(forKey: .list)
+            try list.encode(contentsOf: [Inner(serviceCode: "y", amount: 3, ratio: nil)])
+            try Inner(serviceCode: "z", amount: 4, ratio: 1.25).encode(to: c.superEncoder(forKey: .base))
+            try c.encode(Self.Marker(), forKey: .base)   // the same key again: both are kept, as the fields arrived
+        }
+        struct Marker: Encodable {}
+    }
+
+    @Test func nestedContainersAndSuperEncodersWriteWhatFoundationWrites() throws {
+        let foundation = JSONEncoder()
+        foundation.keyEncodingStrategy = .convertToSnakeCase
+        foundation.outputFormatting = [.sortedKeys]
+        // Foundation keeps one value per key; leave out the repeated key for the byte comparison.
+        struct Once: Encodable {
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: Nested.K.self)
+                var inner = c.nestedContainer(keyedBy: Nested.I.self, forKey: .inner)
+                try inner.encode(1, forKey: .innerValue)
+                var deeper = inner.nestedUnkeyedContainer(forKey: .deeper)
+                try deeper.encode("a/b")
+                var deeperStill = deeper.nestedContainer(keyedBy: Nested.I.self)
+                try deeperStill.encode(Inner(serviceCode: "x", amount: 2, ratio: 0.5), forKey: .innerValue)
+                try Inner(serviceCode: "z", amount: 4, ratio: 1.25).encode(to: c.superEncoder(forKey: .base))
+            }
+        }
+        #expect(String(decoding: try JSONResponse.bytes([Once(), Once()]), as: UTF8.self) == String(decoding: try foundation.encode([Once(), Once()]), as: UTF8.self))
+        let value = try BodyEncoder(keys: .snakeCase).encode(Nested())
+        #expect(value["inner"]?["deeper"] == .array([.string("a/b"), .object([.init("inner_value", .object([
+            .init("service_code", .string("x")), .init("amount", .int(2)), .init("ratio", .double(0.5))]))])]))
+        #expect(value["base"] == .object([.init("service_code", .string("z")), .init("amount", .int(4)), .init("ratio", .double(1.25))]))
+    }
+
     @Test func snakeCaseMatchesFoundationKeyForKey() throws {
         let keys = ["id", "serviceCode", "mediaURLs", "myURLValue", "URL", "a1B", "line2Text", "percentMet", "nextCursor", "uprn",
                     "isPublic", "HTTPStatus", "already_snake", "x", "ABC", "aBC", "fooBAR"]
