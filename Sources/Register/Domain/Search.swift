@@ -48,8 +48,11 @@ public enum SearchDocument {
     }
 
     /// The name words of a stored person document: names never contain digits, and every code token does.
+    /// On bytes, not through each `Character`'s Unicode properties (which showed in profiles of the search).
     public static func nameWords(ofPersonDocument document: String) -> [String] {
-        document.split(separator: " ").filter { !$0.contains(where: \.isNumber) }.map(String.init)
+        document.utf8.split(separator: 0x20).compactMap { word in
+            word.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) ? nil : String(Substring(word))
+        }
     }
 
     /// The query words as exact terms only: the cheap first pass of a name search.
