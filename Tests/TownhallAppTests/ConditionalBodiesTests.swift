@@ -14,7 +14,8 @@ import TownhallTesting
     @Test func catalogueBodiesCarryATagThatFollowsEveryChange() async throws {
         try await HTTPHarness.run { h in
             let s = h.scenario
-            for path in ["/api/v1/services", "/open311/v2/services.json?jurisdiction_id=burnley", "/open311/v2/services.xml?jurisdiction_id=burnley"] {
+            for path in ["/api/v1/services", "/open311/v2/services.json?jurisdiction_id=burnley", "/open311/v2/services.xml?jurisdiction_id=burnley",
+                         "/open311/v2/services/587.json?jurisdiction_id=burnley", "/open311/v2/services/584.xml?jurisdiction_id=burnley"] {
                 let key = path.hasPrefix("/api") ? h.burnleyCases : nil
                 let first = try await h.call(.get, path, key: key)
                 #expect(first.status == .ok, "\(path)")
@@ -43,6 +44,20 @@ import TownhallTesting
             #expect(after.text.contains("Graffiti and fly-posting"))
             let api = try await h.call(.get, "/api/v1/services", key: h.burnleyCases)
             #expect(api.text.contains("Graffiti and fly-posting"))
+            // A service's form follows its changes too, and one that is switched off is gone at once.
+            let form = try await h.call(.get, "/open311/v2/services/584.json?jurisdiction_id=burnley")
+            graffiti = try await s.cases.service(code: "584", organisation: s.burnley.id)
+            graffiti.attributes[0].description = "Is it offensive, racist or obscene?"
+            _ = try await s.cases.saveService(graffiti, expectedVersion: graffiti.version, by: admin)
+            let changed = try await h.call(.get, "/open311/v2/services/584.json?jurisdiction_id=burnley")
+            #expect(changed.headers[.eTag] != form.headers[.eTag])
+            #expect(changed.text.contains("racist or obscene"))
+            graffiti = try await s.cases.service(code: "584", organisation: s.burnley.id)
+            graffiti.active = false
+            _ = try await s.cases.saveService(graffiti, expectedVersion: graffiti.version, by: admin)
+            let gone = try await h.call(.get, "/open311/v2/services/584.json?jurisdiction_id=burnley")
+            #expect(gone.status == .notFound)
+            #expect(gone.headers[.eTag] == nil)
 
             // Each organisation's list is its own.
             let pendle = try await h.call(.get, "/open311/v2/services.json?jurisdiction_id=pendle")

@@ -94,9 +94,9 @@ public struct Open311Routes: APIArea {
             }
         }
         group.post(":file") { request, context in try await handle(request, context) { .value(try await post($0, $1, $2)) } }
-        group.get("services/:file") { request, context in try await handle(request, context) { .value(try await serviceDefinition($0, $1, $2)) } }
+        group.get("services/:file") { request, context in try await handle(request, context) { call, _, _ in try await serviceDefinition(call) } }
         // The `open311` PyPI client asks for service/{code} (singular).
-        group.get("service/:file") { request, context in try await handle(request, context) { .value(try await serviceDefinition($0, $1, $2)) } }
+        group.get("service/:file") { request, context in try await handle(request, context) { call, _, _ in try await serviceDefinition(call) } }
         group.get("requests/:file") { request, context in try await handle(request, context) { .value(try await oneRequest($0, $1, $2)) } }
         group.get("tokens/:file") { request, context in try await handle(request, context) { .value(try await token($0, $1, $2)) } }
         // Photos sent with reports, which `media_url` points at.
@@ -322,15 +322,21 @@ public struct Open311Routes: APIArea {
         return .object(fields)
     }
 
-    func serviceDefinition(_ call: Call, _ request: Request, _ context: TownhallContext) async throws -> (String, GeoValue) {
+    /// A public service's form, rendered once per change of the jurisdiction's catalogue (clients ask for every service's).
+    func serviceDefinition(_ call: Call) async throws -> Open311Answer {
         let organisation = try await jurisdiction(call)
-        let service = try await cases.service(code: call.name, organisation: organisation.id, publicOnly: true)
-        let attributes: [GeoValue] = service.attributes.map { a in
-            .object([("variable", .bool(a.variable)), ("code", .string(a.code)), ("datatype", .string(a.datatype.rawValue)), ("required", .bool(a.required)),
-                     ("datatype_description", .string(a.datatypeDescription ?? "")), ("order", .int(a.order)), ("description", .string(a.description)),
-                     ("values", .list(item: "value", a.values.map { .object([("key", .string($0.key)), ("name", .string($0.name))]) }))])
+        let catalogue = try await cases.catalogue(organisation: organisation.id, publicOnly: true)
+        guard let service = catalogue.services.first(where: { $0.code == call.name }) else {
+            throw TownhallError(.notFound, code: "unknown_service", message: "There is no service with the code \(call.name) here.", field: "service_code")
         }
-        return ("service_definition", .object([("service_code", .string(service.code)), ("attributes", .list(item: "attribute", attributes))]))
+        return .kept(key: "service/\(organisation.id)/\(service.code)", tag: catalogue.tag) {
+            let attributes: [GeoValue] = service.attributes.map { a in
+                .object([("variable", .bool(a.variable)), ("code", .string(a.code)), ("datatype", .string(a.datatype.rawValue)), ("required", .bool(a.required)),
+                         ("datatype_description", .string(a.datatypeDescription ?? "")), ("order", .int(a.order)), ("description", .string(a.description)),
+                         ("values", .list(item: "value", a.values.map { .object([("key", .string($0.key)), ("name", .string($0.name))]) }))])
+            }
+            return ("service_definition", .object([("service_code", .string(service.code)), ("attributes", .list(item: "attribute", attributes))]))
+        }
     }
 
     func oneRequest(_ call: Call, _ request: Request, _ context: TownhallContext) async throws -> (String, GeoValue) {
