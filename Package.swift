@@ -173,6 +173,7 @@ let package = Package(
                 // The reference the page renderer is checked against (TemplateEquivalenceTests).
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            exclude: ["Golden"],   // read from the source tree by GoldenTests
             swiftSettings: swiftSettings
         ),
     ]

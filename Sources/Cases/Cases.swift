@@ -5,7 +5,6 @@ import Foundation
 import Partnership
 import Register
 import SQLKit
-import Synchronization
 import TownhallDatabase
 import TownhallKernel
 
@@ -35,12 +34,7 @@ public struct Cases: Sendable {
 
     struct CatalogueKey: Hashable, Sendable { var organisation: OrganisationID; var publicOnly: Bool }
     /// The last catalogue read per organisation, with its tag.
-    let catalogues = CatalogueCache()
-
-    final class CatalogueCache: Sendable {
-        private let entries = Mutex<[CatalogueKey: Catalogue]>([:])
-        func withLock<T>(_ body: (inout [CatalogueKey: Catalogue]) -> T) -> T { entries.withLock { body(&$0) } }
-    }
+    let catalogues = TaggedCache<CatalogueKey, Catalogue>()
 
     /// An organisation's services and the tag of the state they were read in.
     public struct Catalogue: Sendable {
@@ -83,9 +77,9 @@ public struct Cases: Sendable {
         let key = CatalogueKey(organisation: organisation, publicOnly: publicOnly)
         return try await database.read { [catalogues] db in
             let tag = try await CasesStore.catalogueTag(organisation: organisation, on: db) + (publicOnly ? "-p" : "")
-            if let kept = catalogues.withLock({ $0[key] }), kept.tag == tag { return kept }
+            if let kept = catalogues.value(key, tag: tag) { return kept }
             let fresh = Catalogue(tag: tag, services: try await CasesStore.services(organisations: [organisation], publicOnly: publicOnly, on: db))
-            catalogues.withLock { $0[key] = fresh }
+            catalogues.keep(fresh, for: key, tag: tag)
             return fresh
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Synchronization
+import TownhallKernel
 
 /// Bodies rendered from organisation-wide reference data (service catalogues), kept per change rather than per request
 /// (issue 29). The caller names what the body is of (`key`: route, organisation, format) and the state it was rendered
@@ -8,10 +8,7 @@ import Synchronization
 /// the tag gets 304 and no body; otherwise the kept bytes are served while the tag holds, and rendered again when not.
 /// Tenancy is the caller's: a key must name everything the body depends on besides the tag.
 public final class RenderedBodies: Sendable {
-    private struct Entry: Sendable { var tag: String; var bytes: ByteBuffer }
-    private let entries = Mutex<[String: Entry]>([:])
-    /// Plenty for every organisation's catalogue in every format; past it, everything goes and is rendered again.
-    static let capacity = 4096
+    private let bodies = TaggedCache<String, ByteBuffer>()
 
     public init() {}
 
@@ -25,14 +22,9 @@ public final class RenderedBodies: Sendable {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = contentType
-        if let hit = entries.withLock({ $0[key] }), hit.tag == tag {
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: hit.bytes))
-        }
+        if let kept = bodies.value(key, tag: tag) { return Response(status: .ok, headers: headers, body: .init(byteBuffer: kept)) }
         let bytes = ByteBuffer(bytes: try render())
-        entries.withLock {
-            if $0.count >= Self.capacity { $0.removeAll() }
-            $0[key] = Entry(tag: tag, bytes: bytes)
-        }
+        bodies.keep(bytes, for: key, tag: tag)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
     }
 

@@ -31,3 +31,19 @@ import TownhallKernel
         #expect(try await cache.value("a") { 42 } == 42)
     }
 }
+
+@Suite struct TaggedCacheTests {
+    @Test func aValueIsKeptOnlyForTheTagItWasMadeUnder() {
+        let cache = TaggedCache<String, Int>(capacity: 2)
+        #expect(cache.value("a", tag: "1") == nil)
+        cache.keep(10, for: "a", tag: "1")
+        #expect(cache.value("a", tag: "1") == 10)
+        #expect(cache.value("a", tag: "2") == nil)   // the state moved on: made again
+        cache.keep(20, for: "a", tag: "2")
+        #expect(cache.value("a", tag: "1") == nil)
+        cache.keep(30, for: "b", tag: "1")
+        cache.keep(40, for: "c", tag: "1")           // past capacity: everything goes
+        #expect(cache.value("a", tag: "2") == nil)
+        #expect(cache.value("c", tag: "1") == 40)
+    }
+}
