@@ -103,6 +103,13 @@ let package = Package(
             dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Cases", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // Benefits: housing benefit, council tax reduction and the eligibility checker (rates are data, in Resources).
+        .target(
+            name: "Benefits",
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Partnership"],
+            resources: [.copy("Resources/rates-2025-26.json"), .copy("Resources/rates-2026-27.json"), .copy("Resources/lha-rates.csv")],
+            swiftSettings: swiftSettings
+        ),
         // HTTP plumbing shared by the API and the pages: request context, authenticator, error rendering, JSON and form bodies.
         .target(
             name: "TownhallHTTP",
@@ -117,7 +124,7 @@ let package = Package(
         .target(
             name: "TownhallAPI",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Revenues", "TownhallHTTP",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Revenues", "Benefits", "TownhallHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -126,7 +133,7 @@ let package = Package(
         .target(
             name: "TownhallWeb",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallHTTP",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "Benefits", "TownhallHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Ink", package: "Ink"),
             ],
@@ -137,7 +144,7 @@ let package = Package(
         .target(
             name: "TownhallApp",
             dependencies: [
-                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallHTTP", "TownhallAPI", "TownhallWeb",
+                "TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "Benefits", "TownhallHTTP", "TownhallAPI", "TownhallWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -154,11 +161,16 @@ let package = Package(
         // A realistic partnership on a fresh database, shared by the test targets.
         .target(
             name: "TownhallTesting",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallApp"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "Benefits", "TownhallApp"],
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "TownhallKernelTests", dependencies: ["TownhallKernel", "Cases", "Revenues", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TownhallKernelTests",
+            dependencies: ["TownhallKernel", "Cases", "Revenues", "Benefits", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TownhallStoreTests",
             dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallTesting"],

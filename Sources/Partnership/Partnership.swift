@@ -102,23 +102,7 @@ public struct Partnership: Sendable {
     /// Returns how many rows were loaded. Rerunning updates in place.
     @discardableResult
     public func loadAuthorities(csv: String? = nil) async throws -> Int {
-        let text = try csv ?? String(contentsOf: Bundle.module.url(forResource: "local-authorities", withExtension: "csv")!, encoding: .utf8)
-        let reader = try CSVReader(string: text, hasHeaderRow: true)
-        var byID: [String: [String: String]] = [:]
-        var rows: [[String: String]] = []
-        let header = reader.headerRow ?? []
-        while let fields = reader.next() {
-            let row = Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a })
-            rows.append(row)
-            if let id = row["id"] { byID[id] = row }
-        }
-        let authorities: [LocalAuthority] = rows.compactMap { row in
-            guard let gss = row["gss"], !gss.isEmpty, let name = row["name"], let tierID = row["tier_id"].flatMap(Int.init),
-                  let tier = LocalAuthority.Tier(rawValue: tierID) else { return nil }
-            let parent = row["parent_local_authority_id"].flatMap { byID[$0]?["gss"] }
-            return LocalAuthority(gss: gss, name: name, slug: row["slug"] ?? "", tier: tier,
-                                  custodianCode: row["local_custodian_code"].flatMap { Int($0) }, parentGSS: parent, country: row["country_name"] ?? "")
-        }
+        let authorities = try LocalAuthority.register(csv: csv)
         try await database.transaction { db in
             for a in authorities { try await PartnershipStore.upsert(a, on: db) }
         }

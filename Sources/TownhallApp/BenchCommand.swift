@@ -1,3 +1,4 @@
+import Benefits
 import ArgumentParser
 import Cases
 import Foundation
@@ -9,7 +10,7 @@ import TownhallKernel
 
 /// `townhall bench seed`: generates a large register through the real import and bulk-load paths, for bench/.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self, RevenuesSeed.self, RevenuesPay.self, JSONBodies.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmark helpers (see bench/ and docs/BENCHMARKS.md).", subcommands: [Seed.self, CasesSeed.self, RevenuesSeed.self, RevenuesPay.self, JSONBodies.self, BenefitsEstimates.self])
 
     /// The benchmark's own unitary council, created on first use with a stable id.
     static func organisation(_ slug: String, name: String, services: Services) async throws -> Organisation {
@@ -227,3 +228,67 @@ extension Bench {
     }
 }
 
+
+extension Bench {
+    /// `townhall bench benefits`: the eligibility checker's engine over generated households in one process, and the
+    /// same households through JSON decoding and validation (what the API and CLI add).
+    struct BenefitsEstimates: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "benefits", abstract: "Time benefit estimates over generated households.")
+        @Option(help: "Households to generate.") var households: Int = 100_000
+        @Option(help: "Write one household's JSON here (for bench/benefits.sh's HTTP run).") var sample: String?
+
+        func run() throws {
+            var seed: UInt64 = 2025
+            func next(_ n: Int) -> Int {   // SplitMix64: the same households on every run
+                seed &+= 0x9E37_79B9_7F4A_7C15
+                var z = seed
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return Int((z ^ (z >> 31)) % UInt64(n))
+            }
+            let tenures = ["social_rent", "private_rent", "owner_outright", "owner_mortgage"]
+            let inputs: [EstimateInput] = (0..<households).map { _ in
+                let pension = next(2) == 0
+                var people: [EstimateInput.Person] = []
+                var a = EstimateInput.Person(id: "a1", role: "adult", age: pension ? 66 + next(25) : 18 + next(48))
+                if pension { a.statePension = Double([0, 6000, 9500, 11973][next(4)]) } else {
+                    a.employmentIncome = Double([0, 6000, 12000, 24000][next(4)]); a.hoursWorkedPerWeek = 20
+                }
+                people.append(a)
+                if next(2) == 0 { people.append(.init(id: "a2", role: "adult", age: pension ? 66 + next(20) : 18 + next(48))) }
+                if !pension { for c in 0..<next(4) { people.append(.init(id: "c\(c)", role: "child", age: next(16))) } }
+                if next(4) == 0 {
+                    var n = EstimateInput.Person(id: "n1", role: "adult", age: 19 + next(30), benefitUnit: 1)
+                    n.employmentIncome = Double(next(30_000)); n.hoursWorkedPerWeek = Double(next(40))
+                    people.append(n)
+                }
+                let tenure = tenures[next(4)]
+                return EstimateInput(
+                    fiscalYear: next(2) == 0 ? "2025-26" : "2026-27", council: "MANCHESTER",
+                    brma: tenure == "private_rent" ? "CENTRAL_GREATER_MANCHESTER" : nil,
+                    dwelling: .init(tenure: tenure, rentPerYear: tenure.hasSuffix("rent") ? Double(4000 + next(8000)) : nil,
+                                    bedrooms: 1 + next(3), councilTaxBand: "B", councilTaxGross: 1697.91),
+                    savings: Double([0, 3000, 8000, 12000, 20000][next(5)]), people: people)
+            }
+            let benefits = Benefits()
+            let validated = try inputs.map { try $0.validated(rates: benefits.rates, councils: benefits.councils) }
+            let engines = Dictionary(uniqueKeysWithValues: benefits.rates.years.map { ($0.key, Estimator(rates: $0.value)) })
+            let bodies = try inputs.map { try JSONEncoder().encode($0) }
+            if let sample { try bodies[0].write(to: URL(fileURLWithPath: sample)) }
+            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            for round in 1...3 {
+                var total: Int64 = 0
+                let start = ContinuousClock.now
+                for (h, r) in validated { total &+= engines[r.fiscalYear]!.estimate(h).councilTaxReduction }
+                let engine = seconds(ContinuousClock.now - start)
+                let start2 = ContinuousClock.now
+                for body in bodies { total &+= try benefits.estimate(try Benefits.decodeInput(body)).housingBenefit }
+                let full = seconds(ContinuousClock.now - start2)
+                print(String(format: "round %d: %d households: engine %.0f households/s (%.2f µs each); "
+                             + "JSON in, validated, estimated %.0f households/s (%.2f µs each) [checksum %lld]",
+                             round, households, Double(households) / engine, engine * 1e6 / Double(households),
+                             Double(households) / full, full * 1e6 / Double(households), total))
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Access
 import Cases
 import ArgumentParser
+import Benefits
 import Foundation
 import Hummingbird
 import Logging
@@ -8,6 +9,7 @@ import Partnership
 import Register
 import Revenues
 import TownhallDatabase
+import TownhallHTTP
 import TownhallKernel
 
 /// `townhall`: one binary for the server and every operator job.
@@ -15,7 +17,7 @@ public struct TownhallCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "townhall",
         abstract: "Townhall: shared services for councils and their partners.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self, CasesCommand.self, RevenuesCommand.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, User.self, Org.self, APIKeyCommand.self, CasesCommand.self, RevenuesCommand.self, BenefitsCommand.self, Bench.self])
     public init() {}
 }
 
@@ -466,6 +468,40 @@ struct RevenuesCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 try await importFile(file, into: organisation, common: common) { try await $0.revenues.importValuationList(csv: $1, by: $2) }
+            }
+        }
+    }
+}
+
+struct BenefitsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "benefits", abstract: "Benefits: the eligibility checker.",
+                                                    subcommands: [Estimate.self])
+
+    struct Estimate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Estimate every benefit for a household: the JSON of POST /api/v1/benefits/estimate in, its answer out.",
+            discussion: "Needs no database. A bad file prints {\"error\": …} naming the field on standard error and exits 1.")
+
+        @Argument(help: "The household as JSON, or - for standard input.")
+        var file: String
+
+        func run() async throws {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let read = FileManager.default.contents(atPath: file) else {
+                    throw ValidationError("Cannot read \(file).")
+                }
+                data = read
+            }
+            do {
+                let estimate = try Benefits().estimate(try Benefits.decodeInput(data))
+                print(String(decoding: try JSONResponse.bytes(EstimateBody(estimate)), as: UTF8.self))
+            } catch let error as TownhallError {
+                let body = try JSONResponse.bytes(["error": ["code": error.code, "message": error.message, "field": error.field ?? ""]])
+                FileHandle.standardError.write(Data(body + [10]))
+                throw ExitCode(1)
             }
         }
     }

@@ -70,40 +70,7 @@ public enum BodyDecoding {
         return text
     }
 
-    static func path(_ codingPath: [any CodingKey]) -> String {
-        codingPath.reduce("") { result, key in
-            if let index = key.intValue { return "\(result)[\(index)]" }
-            return result.isEmpty ? key.stringValue : "\(result).\(key.stringValue)"
-        }
-    }
-
-    public static func translate(_ error: DecodingError) -> TownhallError {
-        switch error {
-        case .typeMismatch(let type, let context):
-            let field = path(context.codingPath)
-            return TownhallError.invalid(field, "\(field) must be \(describe(type)).", code: "wrong_type")
-        case .valueNotFound(let type, let context):
-            let field = path(context.codingPath)
-            return TownhallError.invalid(field, "\(field) must be \(describe(type)), not null.", code: "wrong_type")
-        case .keyNotFound(let key, let context):
-            return TownhallError.missing(path(context.codingPath + [key]))
-        case .dataCorrupted(let context):
-            let field = path(context.codingPath)
-            return TownhallError.invalid(field.isEmpty ? "body" : field, context.debugDescription, code: "invalid_value")
-        @unknown default:
-            return TownhallError(.invalid, code: "malformed_json", message: "The body could not be read.")
-        }
-    }
-
-    static func describe(_ type: Any.Type) -> String {
-        let name = String(describing: type)
-        if name.contains("Int") { return "a whole number" }
-        if name.contains("Double") { return "a number" }
-        if name.contains("Bool") { return "true or false" }
-        if name.contains("Array") { return "a list" }
-        if name.contains("Dictionary") { return "an object" }
-        return "text"
-    }
+    public static func translate(_ error: DecodingError) -> TownhallError { TownhallError(decoding: error) }
 }
 
 extension Request {

@@ -56,3 +56,39 @@ public struct TownhallError: Error, Sendable, Equatable, CustomStringConvertible
         TownhallError(.conflict, code: code, message: message, field: field)
     }
 }
+
+extension TownhallError {
+    /// A decoding failure as a 400 naming the field (`people[2].age must be a whole number.`).
+    public init(decoding error: DecodingError) {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.reduce("") { result, key in
+                if let index = key.intValue { return "\(result)[\(index)]" }
+                return result.isEmpty ? key.stringValue : "\(result).\(key.stringValue)"
+            }
+        }
+        func describe(_ type: Any.Type) -> String {
+            let name = String(describing: type)
+            if name.contains("Int") { return "a whole number" }
+            if name.contains("Double") { return "a number" }
+            if name.contains("Bool") { return "true or false" }
+            if name.contains("Array") { return "a list" }
+            if name.contains("Dictionary") { return "an object" }
+            return "text"
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            self = .invalid(field, "\(field) must be \(describe(type)).", code: "wrong_type")
+        case .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            self = .invalid(field, "\(field) must be \(describe(type)), not null.", code: "wrong_type")
+        case .keyNotFound(let key, let context):
+            self = .missing(path(context.codingPath + [key]))
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            self = .invalid(field.isEmpty ? "body" : field, context.debugDescription, code: "invalid_value")
+        @unknown default:
+            self = TownhallError(.invalid, code: "malformed_json", message: "The body could not be read.")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Benefits
 import Access
 import Logging
 import Synchronization
@@ -23,7 +24,8 @@ import TownhallTesting
         #expect(Services.migrator.migrations.map(\.id) == TownhallModules.areas.flatMap { $0.module.migrations.map(\.id) })
     }
 
-    /// The table the areas declare is the one the platform had when roles were a closed list.
+    /// The table the areas declare is the one the platform had when roles were a closed list, plus what areas added since
+    /// (benefits: the eligibility checker).
     @Test func rolesHoldWhatTheyAlwaysHeld() {
         let c = Services.catalogue
         #expect(!c.permissions(for: [.agent]).contains(.registerMerge) && !c.permissions(for: [.agent]).contains(.auditRead))
@@ -32,6 +34,7 @@ import TownhallTesting
         #expect(
             c.permissions(for: [.agent]) == [
                 .registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite,
+                .benefitsEstimate,
             ])
         #expect(
             !c.permissions(for: [.administrator]).contains(.contactsLog) && c.permissions(for: [.administrator]).contains(.revenuesManage))

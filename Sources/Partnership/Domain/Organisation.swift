@@ -1,3 +1,5 @@
+import CSV
+import Foundation
 import TownhallKernel
 
 /// A tenant: a council, a partner agency, or the shared-service provider that hosts the partnership.
@@ -108,6 +110,31 @@ public struct LocalAuthority: Sendable, Codable, Equatable {
     public var custodianCode: Int?
     public var parentGSS: String?
     public var country: String
+}
+
+extension LocalAuthority {
+    /// The register shipped in Resources (or a newer one in the same format), read without a database.
+    public static func register(csv: String? = nil) throws -> [LocalAuthority] {
+        let text = try csv ?? String(contentsOf: Bundle.module.url(forResource: "local-authorities", withExtension: "csv")!,
+                                     encoding: .utf8)
+        let reader = try CSVReader(string: text, hasHeaderRow: true)
+        var byID: [String: [String: String]] = [:]
+        var rows: [[String: String]] = []
+        let header = reader.headerRow ?? []
+        while let fields = reader.next() {
+            let row = Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a })
+            rows.append(row)
+            if let id = row["id"] { byID[id] = row }
+        }
+        return rows.compactMap { row in
+            guard let gss = row["gss"], !gss.isEmpty, let name = row["name"], let tierID = row["tier_id"].flatMap(Int.init),
+                  let tier = LocalAuthority.Tier(rawValue: tierID) else { return nil }
+            let parent = row["parent_local_authority_id"].flatMap { byID[$0]?["gss"] }
+            return LocalAuthority(gss: gss, name: name, slug: row["slug"] ?? "", tier: tier,
+                                  custodianCode: row["local_custodian_code"].flatMap { Int($0) }, parentGSS: parent,
+                                  country: row["country_name"] ?? "")
+        }
+    }
 }
 
 extension Array where Element == Organisation {

@@ -1,0 +1,43 @@
+import Foundation
+import TownhallKernel
+
+/// The benefits area's service. This first part is the eligibility checker: stateless, no database, the same answer for
+/// the API, the CLI, the desk and the public page. Claims, awards and notices come next (issue 20).
+public struct Benefits: Sendable {
+    public let rates: RateBook
+    public let councils: CouncilDirectory
+
+    public init(rates: RateBook = .bundled, councils: CouncilDirectory = .bundled) {
+        self.rates = rates; self.councils = councils
+    }
+
+    /// Validates the input (a 400 naming the field at fault) and estimates every benefit for the household.
+    public func estimate(_ input: EstimateInput) throws -> Estimate {
+        let (household, yearRates) = try input.validated(rates: rates, councils: councils)
+        return Estimator(rates: yearRates).estimate(household)
+    }
+
+    /// Reads the estimate body from JSON bytes as the API does: unknown fields and wrong types are refused by name.
+    public static func decodeInput(_ data: Data) throws -> EstimateInput {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
+            throw TownhallError(.invalid, code: "malformed_json",
+                                message: "The body is not a JSON object. Check for a missing quote, comma or brace.")
+        }
+        try refuseUnknown(top, EstimateInput.fields, at: "")
+        if let d = top["dwelling"] as? [String: Any] { try refuseUnknown(d, EstimateInput.dwellingFields, at: "dwelling.") }
+        for (i, p) in ((top["people"] as? [Any]) ?? []).enumerated() {
+            if let p = p as? [String: Any] { try refuseUnknown(p, EstimateInput.personFields, at: "people[\(i)].") }
+        }
+        do { return try JSONDecoder().decode(EstimateInput.self, from: data) } catch let error as DecodingError {
+            throw TownhallError(decoding: error)
+        }
+    }
+
+    static func refuseUnknown(_ object: [String: Any], _ fields: Set<String>, at prefix: String) throws {
+        if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw TownhallError(.invalid, code: "unknown_field",
+                                message: "\(prefix)\(unknown) is not a field here. Fields are: \(fields.sorted().joined(separator: ", ")).",
+                                field: "\(prefix)\(unknown)")
+        }
+    }
+}

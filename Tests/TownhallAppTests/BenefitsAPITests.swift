@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import Benefits
+import TownhallKernel
+import TownhallTesting
+
+/// The eligibility checker over /api/v1: the same answer as the engine, the scope that allows it, bad input by field.
+@Suite struct BenefitsAPITests {
+    static let household = #"""
+        {"fiscal_year": "2025-26", "council": "Manchester City Council",
+         "dwelling": {"tenure": "social_rent", "rent_per_year": 5200, "council_tax_band": "B", "council_tax_gross": 1697.91},
+         "people": [{"id": "a1", "role": "adult", "age": 70}]}
+        """#
+
+    @Test func anEstimateOverTheAPIIsTheEnginesAnswer() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let checker = try await s.access.createAPIKey(organisation: s.burnley.id, name: "website", scopes: [.benefitsEstimate], by: nil).1
+            let other = try await s.access.createAPIKey(organisation: s.burnley.id, name: "cash", scopes: [.revenuesRead], by: nil).1
+
+            let r = try await h.call(.post, "/api/v1/benefits/estimate", key: checker, json: Self.household)
+            #expect(r.status == .ok, "\(r.text)")
+            let engine = try Benefits().estimate(try Benefits.decodeInput(Data(Self.household.utf8)))
+            for (name, pence) in engine.amounts {
+                #expect((r.json[name] as? Double).map { Int64(($0 * 100).rounded()) } == pence, "\(name)")
+            }
+            #expect(r.json["council_gss"] as? String == "E08000003")
+            #expect(r.json["eligible_pension_credit"] as? Bool == true)
+            let lines = (r.json["explanation"] as? [String: Any])?["housing_benefit"] as? [[String: Any]]
+            #expect(lines?.contains { ($0["step"] as? String)?.hasPrefix("Guarantee Credit") == true } == true)
+
+            // A key without the checker's scope is refused; bad input is named by field.
+            #expect(try await h.call(.post, "/api/v1/benefits/estimate", key: other, json: Self.household).status == .forbidden)
+            let bad = try await h.call(.post, "/api/v1/benefits/estimate", key: checker,
+                                       json: Self.household.replacingOccurrences(of: #""age": 70"#, with: #""age": 70, "shoe_size": 9"#))
+            #expect(bad.status == .badRequest && bad.error["field"] == "people[0].shoe_size", "\(bad.text)")
+            let unknown = try await h.call(.post, "/api/v1/benefits/estimate", key: checker,
+                                           json: Self.household.replacingOccurrences(of: "Manchester City Council", with: "Gotham"))
+            #expect(unknown.status == .badRequest && unknown.error["field"] == "council")
+        }
+    }
+}
