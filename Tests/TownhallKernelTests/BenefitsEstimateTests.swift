@@ -109,6 +109,24 @@ import TownhallKernel
         #expect(low.housingBenefit == (15000 - 1965) * 52)
     }
 
+    @Test func aWorkingAgeClaimFollowsTheCouncilsOwnScheme() throws {
+        let household = [person("a1", 50) { $0.employmentIncome = 9000; $0.hoursWorkedPerWeek = 16 }]
+        // Newham's scheme has a £6,000 capital limit; the default scheme's is £16,000.
+        let newham = try benefits.estimate(input(household, tenure: "owner_outright", savings: 7000, council: "Newham"))
+        #expect(newham.councilTaxReduction == 0)
+        let lines = try #require(newham.explanation["council_tax_reduction"]).map(\.step)
+        #expect(lines.contains("Savings over £6,000.00: no council tax reduction."))
+        let manchester = try benefits.estimate(input(household, tenure: "owner_outright", savings: 7000))
+        #expect(try #require(manchester.explanation["council_tax_reduction"]).map(\.step)
+            .contains { $0.hasSuffix("Default scheme (SI 2012/2886)") })
+        // Newham pays at most 70% of the bill: with no savings, the 30% is left to pay whatever the income.
+        let poor = try benefits.estimate(input([person("a1", 50)], tenure: "owner_outright", council: "Newham"))
+        #expect(poor.councilTaxReduction <= Money.roundHalfUp(97500 / 52 * 70, 100) * 52)
+        // Oxford's banded scheme: the band gives the share of the bill.
+        let oxford = try benefits.estimate(input(household, tenure: "owner_outright", council: "Oxford"))
+        #expect(try #require(oxford.explanation["council_tax_reduction"]).contains { $0.step.hasPrefix("Income band:") })
+    }
+
     @Test func councilsAreFoundByNameOrCode() throws {
         let directory = CouncilDirectory.bundled
         #expect(directory.find("MANCHESTER")?.gss == "E08000003")

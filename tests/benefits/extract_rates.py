@@ -161,6 +161,39 @@ def rates(year, instant):
     }
 
 
+# The working-age council tax reduction schemes PolicyEngine models, as worked configurations of Townhall's scheme
+# settings (each council sets its own under LGFA 1992 s13A and Sch 1A). GSS codes name them.
+SCHEMES = {"E07000178": "oxford", "E09000033": "westminster", "E09000025": "newham", "E09000024": "merton",
+           "E09000021": "kingston_upon_thames"}
+
+
+def schemes(P, legacy):
+    out = {"default": {
+        "name": "Default scheme (SI 2012/2886)", "maximum_percent": 100, "taper_percent": legacy["ctr_taper_percent"],
+        "capital_limit": legacy["capital_limit"], "tariff": legacy["tariff_working_age"],
+        "non_dependant_deductions": legacy["non_dependant_deductions"]}}
+    for gss, key in SCHEMES.items():
+        c = getattr(P.gov.local_authorities, key).council_tax_reduction
+        m = c.means_test
+        nd = c.non_dep_deduction.amount
+        s = {"name": key.replace("_", " ").title() + " working-age scheme",
+             "capital_limit": pence(m.capital_limit),
+             "non_dependant_deductions": [{"from": pence(t), "deduction": pence(a)} for t, a in zip(nd.thresholds, nd.amounts)]}
+        children = m._children if hasattr(m, "_children") else {}
+        s["tariff"] = ({"threshold": pence(m.tariff_income_threshold), "step": pence(m.tariff_income_step)}
+                       if "tariff_income_step" in children else None)
+        if key == "oxford":
+            b = c.income_band.maximum_support_rate
+            s["maximum_percent"] = 100
+            s["taper_percent"] = 0
+            s["income_bands"] = [{"from": pence(t), "percent": round(float(r) * 100)} for t, r in zip(b.thresholds, b.amounts)]
+        else:
+            s["maximum_percent"] = round(float(c.maximum_support_rate) * 100)
+            s["taper_percent"] = round(float(m.withdrawal_rate) * 100)
+        out[gss] = s
+    return out
+
+
 def lha(out):
     path = os.path.join(os.path.dirname(__import__("policyengine_uk").__file__),
                         "parameters/gov/dwp/LHA/lha_published_rates.csv.gz")
@@ -176,8 +209,10 @@ def lha(out):
 def main():
     out = sys.argv[1]
     for year, instant in YEARS.items():
+        r = rates(year, instant)
+        r["council_tax_reduction_schemes"] = schemes(system.parameters(instant), r["legacy"])
         with open(os.path.join(out, f"rates-{year}.json"), "w") as f:
-            json.dump(rates(year, instant), f, indent=1, sort_keys=True)
+            json.dump(r, f, indent=1, sort_keys=True)
             f.write("\n")
     lha(out)
 

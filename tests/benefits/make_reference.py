@@ -34,6 +34,10 @@ FLAGS = {
 }
 
 
+REGION = {"OXFORD": "SOUTH_EAST", "WESTMINSTER": "LONDON", "NEWHAM": "LONDON", "MERTON": "LONDON",
+          "KINGSTON_UPON_THAMES": "LONDON"}
+
+
 def person(pid, age, role="adult", unit=0, **kw):
     p = {"id": pid, "role": role, "age": age, "benefit_unit": unit}
     p.update(kw)
@@ -75,8 +79,8 @@ def situation(h):
         "council_tax": {year: round(dw["council_tax_gross"] * (0.75 if adults_18 == 1 else 1.0), 2)},
         "council_tax_band": {year: dw["council_tax_band"]},
         "local_authority": {year: h["council"]},
-        # PolicyEngine's region defaults to London (its benefit cap, its rents); every household here is in Manchester.
-        "region": {year: "NORTH_WEST"},
+        # PolicyEngine's region defaults to London (its benefit cap, its rents): say it.
+        "region": {year: REGION.get(h["council"], "NORTH_WEST")},
         "savings": {year: h.get("savings", 0)},
         "num_bedrooms": {year: dw.get("bedrooms", 1)},
     }
@@ -163,6 +167,20 @@ def households():
     add("working age, private rent", [person("a1", 27)], tenure="private_rent", rent=7200,
         brma="CENTRAL_GREATER_MANCHESTER")
     add("mixed-age couple", [person("a1", 70, state_pension=11973), person("a2", 60)], rent=6000)
+
+    # Working age in the five councils whose own council tax reduction schemes PolicyEngine models.
+    for council, ct in [("OXFORD", 2166.03), ("WESTMINSTER", 1003.41), ("NEWHAM", 1690.63), ("MERTON", 2107.93),
+                        ("KINGSTON_UPON_THAMES", 2557.62)]:
+        name = council.lower().replace("_", " ")
+        add(f"{name}: single, out of work", [person("a1", 34)], council=council, ct=ct, rent=7800)
+        add(f"{name}: single, part-time work", [person("a1", 41, employment_income=11000, hours_worked_per_week=20)],
+            council=council, ct=ct, rent=7800)
+        add(f"{name}: couple, two children, one earner",
+            [person("a1", 36, employment_income=21000, hours_worked_per_week=37), person("a2", 35),
+             person("c1", 7, "child"), person("c2", 4, "child")], council=council, ct=ct, rent=9600, band="C",
+            bedrooms=2)
+        add(f"{name}: owner with savings", [person("a1", 50, employment_income=9000, hours_worked_per_week=16)],
+            council=council, ct=ct, tenure="owner_mortgage", savings=7000)
 
     # Seeded households across the rest of the space.
     rng = random.Random(2025)

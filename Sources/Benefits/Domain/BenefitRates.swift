@@ -68,6 +68,22 @@ public struct BenefitRates: Sendable, Decodable {
         public var nonDependantDeduction: Int64
     }
 
+    /// A working-age council tax reduction scheme: each council sets its own (LGFA 1992 s13A, Sch 1A). `default` is the
+    /// default scheme (SI 2012/2886); others are keyed by the council's GSS code. Either a taper on income over the
+    /// applicable amount, or income bands each giving a percentage of the liability (a banded scheme); `maximumPercent`
+    /// below 100 is a minimum payment.
+    public struct CTRScheme: Sendable, Decodable {
+        public struct IncomeBand: Sendable, Decodable { public var from: Int64; public var percent: Int64 }
+        public var name: String
+        public var maximumPercent: Int64
+        public var taperPercent: Int64
+        public var incomeBands: [IncomeBand]?
+        public var capitalLimit: Int64
+        /// Nil: the scheme counts no income from capital under its limit.
+        public var tariff: Tariff?
+        public var nonDependantDeductions: [Band]
+    }
+
     public struct ChildBenefit: Sendable, Decodable { public var eldest, additional: Int64 }
     /// The national living wage (21 or over) and the hours Universal Credit expects: the self-employed income floor.
     public struct MinimumWage: Sendable, Decodable { public var hourly21OrOver: Int64; public var universalCreditExpectedHours: Int64 }
@@ -103,13 +119,17 @@ public struct BenefitRates: Sendable, Decodable {
     public var benefitCap: BenefitCap
     public var incomeTax: IncomeTax
     public var nationalInsurance: NationalInsurance
+    public var councilTaxReductionSchemes: [String: CTRScheme]
+
+    /// The council's working-age scheme, or the default scheme where Townhall holds none for it.
+    public func ctrScheme(for gss: String) -> CTRScheme { councilTaxReductionSchemes[gss] ?? councilTaxReductionSchemes["default"]! }
 
     /// Local housing allowance by broad rental market area and category (A shared, B–E one to four bedrooms).
     public var lha: [String: [Character: LHARate]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case fiscalYear, source, statePensionAge, legacy, pensionCredit, universalCredit, childBenefit, minimumWage, carersAllowance
-        case winterFuel, benefitCap, incomeTax, nationalInsurance
+        case winterFuel, benefitCap, incomeTax, nationalInsurance, councilTaxReductionSchemes
     }
 }
 

@@ -243,7 +243,7 @@ public struct Estimator: Sendable {
 
     // MARK: Universal Credit
 
-    struct UCResult { var monthly: Int64 = 0; var housing: Int64 = 0; var eligible = false }
+    struct UCResult { var monthly: Int64 = 0; var housing: Int64 = 0; var eligible = false; var maximum: Int64 = 0; var earned: Int64 = 0; var unearned: Int64 = 0 }
 
     func universalCredit(_ h: Household, _ money: Incomes, carersAllowance: Int64, childBenefit: Int64,
                          _ out: inout Estimate) -> UCResult {
@@ -366,7 +366,8 @@ public struct Estimator: Sendable {
         out.eligibleUniversalCredit = eligible
         lines.append(ExplanationLine("Universal Credit for the year (12 months)", out.universalCredit, per: .year))
         out.explanation["universal_credit"] = lines
-        return UCResult(monthly: max(0, monthly), housing: housing, eligible: eligible)
+        return UCResult(monthly: max(0, monthly), housing: housing, eligible: eligible, maximum: maximum, earned: earned,
+                        unearned: unearned)
     }
 
     /// Bedrooms under the size criteria: one for the claimant (and partner), one for each other adult, one for each two
@@ -391,7 +392,7 @@ public struct Estimator: Sendable {
     }
 
     func meansTest(_ h: Household, _ money: Incomes, pensionAge: Bool, pc: PCResult, carers: Set<String>,
-                   universalCredit: Int64 = 0, out: Estimate) -> MeansTest {
+                   universalCredit: Int64 = 0, scheme: BenefitRates.CTRScheme? = nil, out: Estimate) -> MeansTest {
         let l = rates.legacy
         let a = l.personalAllowance
         var t = MeansTest()
@@ -464,7 +465,9 @@ public struct Estimator: Sendable {
             let uc = Self.weekly(universalCredit)
             t.income += uc; t.lines.append(ExplanationLine("Universal Credit", uc))
         }
-        let tariffIncome = Self.tariff(h.savings, pensionAge ? l.tariffPension : l.tariffWorkingAge)
+        // A working-age scheme sets its own tariff (or none); on Universal Credit, capital is already in the award.
+        let tariff: BenefitRates.Tariff? = pensionAge ? l.tariffPension : (scheme.map { $0.tariff } ?? l.tariffWorkingAge)
+        let tariffIncome = (universalCredit > 0 ? nil : tariff).map { Self.tariff(h.savings, $0) } ?? 0
         if tariffIncome > 0 {
             t.income += tariffIncome
             t.lines.append(ExplanationLine("Income assumed from savings", tariffIncome))
@@ -474,8 +477,9 @@ public struct Estimator: Sendable {
     }
 
     /// Deductions for each non-dependant by their gross weekly income; the lowest if they work under 16 hours a week.
-    func nonDependantDeductions(_ h: Household, _ lines: inout [ExplanationLine]) -> Int64 {
-        let bands = rates.legacy.nonDependantDeductions
+    func nonDependantDeductions(_ h: Household, _ lines: inout [ExplanationLine],
+                                scale: [BenefitRates.Band]? = nil) -> Int64 {
+        let bands = scale ?? rates.legacy.nonDependantDeductions
         // None when the claimant or partner is severely disabled (blind, or on a qualifying disability benefit).
         if h.adults.contains(where: \.getsQualifyingDisabilityBenefit) {
             if !h.nonDependants.isEmpty { lines.append(ExplanationLine("No non-dependant deductions: the claimant gets a disability benefit.")) }
@@ -559,27 +563,52 @@ public struct Estimator: Sendable {
         }
         var lineCTR: [ExplanationLine] = []
         let passported = pc.guarantee > 0
+        // Pension age: the prescribed scheme. Working age: the council's own scheme (or the default scheme).
+        let scheme: BenefitRates.CTRScheme? = pensionAge ? nil : rates.ctrScheme(for: h.council.gss)
+        let capitalLimit = scheme?.capitalLimit ?? l.capitalLimit
         var weekly: Int64 = 0
-        if !passported && h.savings > l.capitalLimit {
-            lineCTR.append(ExplanationLine("Savings over \(Money(pence: l.capitalLimit)): no council tax reduction."))
+        if !passported && h.savings > capitalLimit {
+            lineCTR.append(ExplanationLine("Savings over \(Money(pence: capitalLimit)): no council tax reduction."))
         } else {
-            let maximum = Self.weekly(liability)
+            if let scheme { lineCTR.append(ExplanationLine("\(h.council.name): \(scheme.name)")) }
+            var maximum = Self.weekly(liability)
             lineCTR.append(ExplanationLine("Council tax after discounts", maximum))
-            let deductions = nonDependantDeductions(h, &lineCTR)
+            if let scheme, scheme.maximumPercent < 100 {
+                maximum = Money.roundHalfUp(maximum * scheme.maximumPercent, 100)
+                lineCTR.append(ExplanationLine("The scheme pays at most \(scheme.maximumPercent)% of it", maximum))
+            }
+            let deductions = nonDependantDeductions(h, &lineCTR, scale: scheme?.nonDependantDeductions)
             if passported {
                 weekly = max(0, maximum - deductions)
                 lineCTR.append(ExplanationLine("Guarantee Credit: the maximum reduction", weekly))
             } else {
-                // Working age: the default scheme (SI 2012/2886) on the same means test; a council's own scheme is next.
-                let t = meansTest(h, money, pensionAge: pensionAge, pc: pc, carers: carers,
-                                  universalCredit: uc.monthly * 12, out: out)
+                var t: MeansTest
+                if scheme != nil && uc.monthly > 0 {
+                    // On Universal Credit, the schemes take DWP's own figures (default scheme Sch para 37): the
+                    // applicable amount is the maximum award, income is earnings and other income as UC assessed
+                    // them plus the award itself.
+                    t = MeansTest()
+                    t.applicable = Self.weekly(uc.maximum * 12)
+                    t.income = Self.weekly((uc.earned + uc.unearned + uc.monthly) * 12)
+                    t.lines = [ExplanationLine("Applicable amount: the maximum Universal Credit", t.applicable),
+                               ExplanationLine("Income: earnings and other income as Universal Credit takes them, "
+                                               + "and the award", t.income)]
+                } else {
+                    t = meansTest(h, money, pensionAge: pensionAge, pc: pc, carers: carers, scheme: scheme, out: out)
+                }
                 lineCTR += t.lines
-                let taper = Money.roundHalfUp(t.excess * l.ctrTaperPercent, 100)
-                lineCTR.append(ExplanationLine("Less \(l.ctrTaperPercent)% of income over the applicable amount", taper))
-                weekly = max(0, maximum - deductions - taper)
-            }
-            if !pensionAge {
-                lineCTR.append(ExplanationLine("Working age: \(h.council.name)'s scheme is taken as the default scheme."))
+                if let bands = scheme?.incomeBands, !bands.isEmpty {
+                    // A banded scheme: the band the weekly income falls in gives the share of the liability.
+                    let percent = bands.last(where: { t.income >= $0.from })?.percent ?? 0
+                    let share = Money.roundHalfUp(maximum * percent, 100)
+                    lineCTR.append(ExplanationLine("Income band: \(percent)% of the council tax", share))
+                    weekly = max(0, share - deductions)
+                } else {
+                    let taperPercent = scheme?.taperPercent ?? l.ctrTaperPercent
+                    let taper = Money.roundHalfUp(t.excess * taperPercent, 100)
+                    lineCTR.append(ExplanationLine("Less \(taperPercent)% of income over the applicable amount", taper))
+                    weekly = max(0, maximum - deductions - taper)
+                }
             }
         }
         out.councilTaxReduction = min(liability, weekly * 52)
