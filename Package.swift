@@ -106,7 +106,7 @@ let package = Package(
         // Benefits: housing benefit, council tax reduction and the eligibility checker (rates are data, in Resources).
         .target(
             name: "Benefits",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Partnership"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Partnership", "Revenues"],
             resources: [.copy("Resources/rates-2025-26.json"), .copy("Resources/rates-2026-27.json"), .copy("Resources/lha-rates.csv")],
             swiftSettings: swiftSettings
         ),

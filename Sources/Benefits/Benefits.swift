@@ -6,14 +6,30 @@ import TownhallKernel
 public struct Benefits: Sendable {
     public let rates: RateBook
     public let councils: CouncilDirectory
+    /// Each band's charge for a council and year where Townhall bills it (its revenues): what a resident who leaves
+    /// `council_tax_gross` out is charged. Nil where Townhall does not bill for that council.
+    public typealias BandCharges = @Sendable (Council, FinancialYear) async throws -> [Character: Int64]?
+    let bandCharges: BandCharges?
 
-    public init(rates: RateBook = .bundled, councils: CouncilDirectory = .bundled) {
-        self.rates = rates; self.councils = councils
+    public init(rates: RateBook = .bundled, councils: CouncilDirectory = .bundled, bandCharges: BandCharges? = nil) {
+        self.rates = rates; self.councils = councils; self.bandCharges = bandCharges
     }
 
     /// Validates the input (a 400 naming the field at fault) and estimates every benefit for the household.
     public func estimate(_ input: EstimateInput) throws -> Estimate {
         let (household, yearRates) = try input.validated(rates: rates, councils: councils)
+        return Estimator(rates: yearRates).estimate(household)
+    }
+
+    /// As `estimate`, but a household that leaves `council_tax_gross` out is charged its band's charge for the year,
+    /// where Townhall bills council tax for that council.
+    public func estimate(_ input: EstimateInput) async throws -> Estimate {
+        var charges: [Character: Int64]?
+        if input.dwelling.councilTaxGross == nil, let bandCharges, let council = councils.find(input.council),
+           let year = try? FinancialYear(parsing: input.fiscalYear, field: "fiscal_year") {
+            charges = try await bandCharges(council, year)
+        }
+        let (household, yearRates) = try input.validated(rates: rates, councils: councils) { _, band, _ in charges?[band] }
         return Estimator(rates: yearRates).estimate(household)
     }
 

@@ -1,3 +1,5 @@
+import Partnership
+import Revenues
 import TownhallDatabase
 import TownhallKernel
 
@@ -24,6 +26,15 @@ public struct BenefitsModule: AreaModule {
     ]
 
     public init(services: inout ServiceRegistry) {
-        services.add(Benefits())
+        let partnership = services.require(Partnership.self), revenues = services.require(Revenues.self)
+        // The band's charge where a member council bills through Townhall: its unparished area's charges for the year.
+        services.add(Benefits(bandCharges: { council, year in
+            guard let organisation = try await partnership.organisations().first(where: { $0.onsCode == council.gss }) else {
+                return nil
+            }
+            let all = try await revenues.charges(year: year, by: .system(organisation.id, "benefits estimate"))
+            guard let charges = all.first(where: { $0.area.isEmpty }) ?? all.first else { return nil }
+            return Dictionary(uniqueKeysWithValues: CouncilTaxBand.allCases.map { (Character($0.rawValue), charges.amount($0)) })
+        }))
     }
 }

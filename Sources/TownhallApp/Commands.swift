@@ -496,7 +496,7 @@ struct BenefitsCommand: AsyncParsableCommand {
                 data = read
             }
             do {
-                let estimate = try Benefits().estimate(try Benefits.decodeInput(data))
+                let estimate = try await Benefits().estimate(try Benefits.decodeInput(data))
                 print(String(decoding: try JSONResponse.bytes(EstimateBody(estimate)), as: UTF8.self))
             } catch let error as TownhallError {
                 let body = try JSONResponse.bytes(["error": ["code": error.code, "message": error.message, "field": error.field ?? ""]])

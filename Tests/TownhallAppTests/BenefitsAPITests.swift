@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import Benefits
+import Revenues
 import TownhallKernel
 import TownhallTesting
 
@@ -22,7 +23,7 @@ import TownhallTesting
 
             let r = try await h.call(.post, "/api/v1/benefits/estimate", key: checker, json: Self.household)
             #expect(r.status == .ok, "\(r.text)")
-            let engine = try Benefits().estimate(try Benefits.decodeInput(Data(Self.household.utf8)))
+            let engine = try await Benefits().estimate(try Benefits.decodeInput(Data(Self.household.utf8)))
             for (name, pence) in engine.amounts {
                 #expect((r.json[name] as? Double).map { Int64(($0 * 100).rounded()) } == pence, "\(name)")
             }
@@ -39,6 +40,35 @@ import TownhallTesting
             let unknown = try await h.call(.post, "/api/v1/benefits/estimate", key: checker,
                                            json: Self.household.replacingOccurrences(of: "Manchester City Council", with: "Gotham"))
             #expect(unknown.status == .badRequest && unknown.error["field"] == "council")
+        }
+    }
+
+    @Test func withoutTheBillTheBandsChargeIsTakenWhereTownhallBillsTheCouncil() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let admin = try await s.access.createAPIKey(organisation: s.burnley.id, name: "admin", scopes: [.admin], by: nil).1
+            let body = #"""
+                {"fiscal_year": "2026-27", "council": "Burnley",
+                 "dwelling": {"tenure": "owner_outright", "council_tax_band": "B"},
+                 "people": [{"id": "a1", "role": "adult", "age": 45}]}
+                """#
+            // No charges set yet: the bill is needed, and the field is named.
+            let before = try await h.call(.post, "/api/v1/benefits/estimate", key: admin, json: body)
+            #expect(before.status == .badRequest && before.error["field"] == "dwelling.council_tax_gross", "\(before.text)")
+            #expect(try await h.call(.put, "/api/v1/revenues/charges", key: admin, json: RevenuesAPITests.charges).status == .ok)
+            let after = try await h.call(.post, "/api/v1/benefits/estimate", key: admin, json: body)
+            #expect(after.status == .ok, "\(after.text)")
+            // The same charges as RevenuesAPITests sets, as the revenues rules work out band B.
+            let charges = CouncilTaxCharges(year: try FinancialYear(2026), preceptors: [
+                Preceptor(name: "Burnley Borough Council", kind: .billingAuthority, bandD: 36052),
+                Preceptor(name: "Lancashire County Council", kind: .county, bandD: 173579),
+                Preceptor(name: "Police", kind: .police, bandD: 28645), Preceptor(name: "Fire", kind: .fire, bandD: 8386)])
+            let first = ((after.json["explanation"] as? [String: Any])?["council_tax_net"] as? [[String: Any]])?.first
+            #expect((first?["amount"] as? Double).map { Int64(($0 * 100).rounded()) } == charges.amount(.b))
+            // Another council Townhall does not bill still needs the bill.
+            let elsewhere = try await h.call(.post, "/api/v1/benefits/estimate", key: admin,
+                                             json: body.replacingOccurrences(of: "Burnley", with: "Manchester"))
+            #expect(elsewhere.status == .badRequest && elsewhere.error["field"] == "dwelling.council_tax_gross")
         }
     }
 }

@@ -22,7 +22,7 @@ public struct BenefitsRoutes: APIArea {
             if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
                 throw TownhallError(.unsupportedMedia, code: "unsupported_media_type", message: "Send the body as application/json.")
             }
-            let estimate = try benefits.estimate(try Benefits.decodeInput(data))
+            let estimate = try await benefits.estimate(try Benefits.decodeInput(data))
             return try JSONResponse.make(EstimateBody(estimate))
         }
     }
@@ -78,8 +78,9 @@ extension BenefitsRoutes {
                     "rent_per_year": money,
                     "bedrooms": ["type": "integer", "minimum": 0, "maximum": 10],
                     "council_tax_band": ["type": "string", "pattern": "^[A-Ha-h]$"],
-                    "council_tax_gross": money,
-                ], required: ["tenure", "council_tax_band", "council_tax_gross"]),
+                    "council_tax_gross": money.merging(["description": "Pounds a year before discounts. Leave it out "
+                        + "where Townhall bills council tax for the council: the band's charge for the year is used."]) { $1 },
+                ], required: ["tenure", "council_tax_band"]),
                 "savings": money,
                 "people": ["type": "array", "items": person, "minItems": 1, "maxItems": 20],
             ], required: ["fiscal_year", "council", "dwelling", "people"]),

@@ -26,7 +26,7 @@ public struct BenefitsPages: WebArea {
             var status = HTTPResponse.Status.ok
             if request.query("check") != nil {
                 do {
-                    let estimate = try benefits.estimate(try model.input())
+                    let estimate = try await benefits.estimate(try model.input())
                     model.show(estimate)
                 } catch let e as TownhallError where e.kind == .invalid {
                     model.fail(e)
@@ -131,9 +131,7 @@ struct CheckModel: Encodable {
         guard !council.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw TownhallError.missing("council", "Enter your council, like Manchester.")
         }
-        guard let tax = try money(councilTax, "council_tax") else {
-            throw TownhallError.missing("council_tax", "Enter your council tax for the year, from your bill.")
-        }
+        let tax = try money(councilTax, "council_tax")
         let tenure = tenures.first(where: \.selected)?.value ?? "social_rent"
         return EstimateInput(
             fiscalYear: years.first(where: \.selected)?.value ?? "", council: council,
