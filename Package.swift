@@ -106,7 +106,7 @@ let package = Package(
         // Benefits: housing benefit, council tax reduction and the eligibility checker (rates are data, in Resources).
         .target(
             name: "Benefits",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Partnership", "Revenues"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Register", "Revenues"],
             resources: [.copy("Resources/rates-2025-26.json"), .copy("Resources/rates-2026-27.json"), .copy("Resources/lha-rates.csv")],
             swiftSettings: swiftSettings
         ),
@@ -173,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TownhallStoreTests",
-            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "TownhallTesting"],
+            dependencies: ["TownhallKernel", "TownhallDatabase", "Audit", "Partnership", "Access", "Register", "Cases", "Contact", "Citizens", "Revenues", "Benefits", "TownhallTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -35,21 +35,32 @@ public struct Benefits: Sendable {
 
     /// Reads the estimate body from JSON bytes as the API does: unknown fields and wrong types are refused by name.
     public static func decodeInput(_ data: Data) throws -> EstimateInput {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
-            throw TownhallError(.invalid, code: "malformed_json",
-                                message: "The body is not a JSON object. Check for a missing quote, comma or brace.")
-        }
-        try refuseUnknown(top, EstimateInput.fields, at: "")
-        if let d = top["dwelling"] as? [String: Any] { try refuseUnknown(d, EstimateInput.dwellingFields, at: "dwelling.") }
-        for (i, p) in ((top["people"] as? [Any]) ?? []).enumerated() {
-            if let p = p as? [String: Any] { try refuseUnknown(p, EstimateInput.personFields, at: "people[\(i)].") }
-        }
+        let top = try jsonObject(data)
+        try checkFields(top, at: "")
         do { return try JSONDecoder().decode(EstimateInput.self, from: data) } catch let error as DecodingError {
             throw TownhallError(decoding: error)
         }
     }
 
-    static func refuseUnknown(_ object: [String: Any], _ fields: Set<String>, at prefix: String) throws {
+    /// The body as a JSON object, or a 400 saying it is not one.
+    public static func jsonObject(_ data: Data) throws -> [String: Any] {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
+            throw TownhallError(.invalid, code: "malformed_json",
+                                message: "The body is not a JSON object. Check for a missing quote, comma or brace.")
+        }
+        return top
+    }
+
+    /// Refuses a field the estimate input does not have, at any depth, named from `prefix` ("household." in a claim).
+    public static func checkFields(_ top: [String: Any], at prefix: String) throws {
+        try refuseUnknown(top, EstimateInput.fields, at: prefix)
+        if let d = top["dwelling"] as? [String: Any] { try refuseUnknown(d, EstimateInput.dwellingFields, at: prefix + "dwelling.") }
+        for (i, p) in ((top["people"] as? [Any]) ?? []).enumerated() {
+            if let p = p as? [String: Any] { try refuseUnknown(p, EstimateInput.personFields, at: prefix + "people[\(i)].") }
+        }
+    }
+
+    public static func refuseUnknown(_ object: [String: Any], _ fields: Set<String>, at prefix: String) throws {
         if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
             throw TownhallError(.invalid, code: "unknown_field",
                                 message: "\(prefix)\(unknown) is not a field here. Fields are: \(fields.sorted().joined(separator: ", ")).",

@@ -182,6 +182,22 @@ public struct Register: Sendable {
         }
     }
 
+    /// The people among `ids` the actor may see, by id, in one query (names for a list of claims or accounts). No audit
+    /// entry: a name in a list is not a view of the record.
+    public func visiblePeople(ids: [PersonID], by actor: Actor) async throws -> [PersonID: Person] {
+        try actor.require(.registerRead)
+        guard !ids.isEmpty else { return [:] }
+        return try await database.read { db in
+            let organisations = try await Register.visible(actor, .contactDetails, db)
+            var found: [PersonID: Person] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                for p in try await RegisterStore.people(ids: ids[chunk..<min(chunk + 500, ids.count)].map(\.string), on: db)
+                where organisations.contains(p.organisationID) { found[p.id] = p }
+            }
+            return found
+        }
+    }
+
     public func person(id: PersonID, by actor: Actor, purpose: String? = nil) async throws -> PersonRecord {
         try actor.require(.registerRead)
         return try await database.transaction { db in

@@ -257,6 +257,9 @@ public struct Revenues: Sendable {
     /// that date and the instalments still to come are re-profiled.
     public func addAdjustment(account id: RevenuesAccountID, _ input: Adjustment, by actor: Actor, now: Timestamp = .now) async throws -> AccountView {
         try actor.require(.revenuesWrite)
+        guard input.kind != .councilTaxReduction else {
+            throw TownhallError.invalid("kind", "Council tax reduction is awarded by deciding a benefits claim, not added by hand.", code: "awarded_by_benefits")
+        }
         try await database.transaction { db in
             let a = try await changeableAccount(id, version: nil, actor: actor, on: db)
             let existing = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
@@ -270,6 +273,40 @@ public struct Revenues: Sendable {
             try await recalculate(a, actor: actor, now: now, on: db)
         }
         return try await account(id: id, by: actor, today: LocalDate.today(at: now.date))
+    }
+
+    /// A council tax reduction award put on the account inside the caller's transaction (a benefits decision, which
+    /// writes its claim in the same one): the award `replacing` ends the day before this one starts, the account is
+    /// recalculated and a new bill re-profiles the instalments. Returns the adjustment's id. The caller has checked the
+    /// actor may decide the award; the account must be the actor's organisation's and open.
+    public func awardReduction(account id: RevenuesAccountID, amountPerYear: Int64, span: DateSpan, replacing: String?, evidence: String,
+                               by actor: Actor, now: Timestamp, on db: any SQLDatabase) async throws -> String? {
+        let a = try await changeableAccount(id, version: nil, actor: actor, on: db)
+        guard a.tax == .councilTax else { throw TownhallError.invalid("account_id", "Account \(a.reference) is not a council tax account.") }
+        var existing = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
+        if let replacing, let old = existing.first(where: { $0.id == replacing }) {
+            let lastDay = LocalDate(dayNumber: span.from.dayNumber - 1)
+            if old.adjustment.span.to.map({ $0 > lastDay }) ?? true {
+                _ = try await RevenuesStore.endAdjustment(id: replacing, account: a.id, on: max(lastDay, old.adjustment.span.from), on: db)
+                existing = try await RevenuesStore.adjustments(accounts: [a.id], on: db)[a.id] ?? []
+            }
+        }
+        var stored: AccountAdjustment?
+        if amountPerYear > 0 {
+            let adjustment = try Adjustment(kind: .councilTaxReduction, span: span, amount: amountPerYear, evidence: evidence)
+                .validated(against: existing.map(\.adjustment), tax: a.tax)
+            let row = AccountAdjustment(id: UUID.timeOrdered().lowercasedString, adjustment: adjustment, createdAt: now)
+            try await RevenuesStore.insertAdjustment(row, account: a.id, on: db)
+            stored = row
+        }
+        try await AuditLog.record(AuditEntry(actor: actor, action: .create, entityType: "council_tax_adjustment", entityID: stored?.id ?? replacing ?? a.id.string,
+                                             subject: a.parties.first?.personID,
+                                             changes: ["kind": .init(old: nil, new: Adjustment.Kind.councilTaxReduction.rawValue),
+                                                       "amount": .init(old: nil, new: Money.format(amountPerYear)),
+                                                       "from": .init(old: nil, new: span.from.description), "account": .init(old: nil, new: a.reference)],
+                                             at: now), on: db)
+        try await recalculate(a, actor: actor, now: now, on: db)
+        return stored?.id
     }
 
     /// Ends an adjustment on a day (a single person discount when a partner moves in).

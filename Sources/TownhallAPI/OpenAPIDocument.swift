@@ -123,7 +123,8 @@ enum Conventions {
         for (name, value) in properties {
             guard var property = value as? [String: Any] else { continue }
             if property["type"] as? String == "string" && property["enum"] == nil && property["format"] == nil {
-                if ids.contains(name) || name.hasSuffix("_id") { property["format"] = "uuid" }
+                // A field that declares its own length is free text that happens to be called an id (a household's people).
+                if (ids.contains(name) || name.hasSuffix("_id")) && property["maxLength"] == nil { property["format"] = "uuid" }
                 else if dates.contains(name) { property["format"] = "date" }
                 else if required.contains(name) { property["minLength"] = 1; property["pattern"] = "\\S" }
             }

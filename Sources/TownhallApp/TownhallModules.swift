@@ -39,6 +39,6 @@ public enum TownhallModules {
             web: [SingleViewPages.self, FirstContactPages.self, DashboardPages.self, GuidancePages.self, RestrictedPages.self]),
         Area(CitizensModule.self, web: [AccountPages.self]),
         Area(RevenuesModule.self, api: [RevenuesRoutes.self], web: [RevenuesPages.self, RevenuesOfficePages.self]),
-        Area(BenefitsModule.self, api: [BenefitsRoutes.self], web: [BenefitsPages.self]),
+        Area(BenefitsModule.self, api: [BenefitsRoutes.self, ClaimRoutes.self], web: [BenefitsPages.self, ClaimPages.self]),
     ]
 }

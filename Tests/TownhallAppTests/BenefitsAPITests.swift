@@ -71,4 +71,56 @@ import TownhallTesting
             #expect(elsewhere.status == .badRequest && elsewhere.error["field"] == "dwelling.council_tax_gross")
         }
     }
+
+    @Test func aPartnersAdviserSendsAClaimAndAnOfficerDecidesIt() async throws {
+        try await HTTPHarness.run { h in
+            let s = h.scenario
+            let adviser = try await s.access.createAPIKey(organisation: s.burnley.id, name: "advice", scopes: [.benefitsClaim], by: nil).1
+            let reader = try await s.access.createAPIKey(organisation: s.burnley.id, name: "reader", scopes: [.benefitsRead], by: nil).1
+            let admin = try await s.access.createAPIKey(organisation: s.burnley.id, name: "admin", scopes: [.admin], by: nil).1
+            let person = try await s.person("Ann", "Clegg", by: s.burnleyAgent)
+            let claim = #"{"person_id": "\#(person.id)", "received_on": "\#(LocalDate.today())", "household": \#(Self.household)}"#
+
+            // Unknown fields are refused by their full path, at any depth; nothing is stored.
+            let bad = try await h.call(.post, "/api/v1/benefits/claims", key: adviser,
+                                       json: claim.replacingOccurrences(of: #""age": 70"#, with: #""age": 70, "shoe_size": 9"#))
+            #expect(bad.status == .badRequest && bad.error["field"] == "household.people[0].shoe_size", "\(bad.text)")
+            let badCouncil = try await h.call(.post, "/api/v1/benefits/claims", key: adviser,
+                                              json: claim.replacingOccurrences(of: "Manchester City Council", with: "Gotham"))
+            #expect(badCouncil.status == .badRequest && badCouncil.error["field"] == "household.council", "\(badCouncil.text)")
+            #expect(try await h.count("benefits_claim") == 0)
+
+            let taken = try await h.call(.post, "/api/v1/benefits/claims", key: adviser, json: claim)
+            #expect(taken.status == .created, "\(taken.text)")
+            let id = try #require(taken.json["id"] as? String)
+            #expect(taken.json["status"] as? String == "received" && taken.json["actions"] as? [String] == ["request_evidence", "assess", "withdraw"])
+            // The adviser sends claims; deciding them is the council's.
+            let refused = try await h.call(.post, "/api/v1/benefits/claims/\(id)/steps", key: adviser, json: #"{"action": "assess"}"#)
+            #expect(refused.status == .forbidden)
+            let assessed = try await h.call(.post, "/api/v1/benefits/claims/\(id)/steps", key: admin, json: #"{"action": "assess", "version": 1}"#)
+            #expect(assessed.status == .ok, "\(assessed.text)")
+            let assessment = try #require(assessed.json["assessment"] as? [String: Any])
+            let engine = try await Benefits().estimate(try Benefits.decodeInput(Data(Self.household.utf8)))
+            #expect((assessment["housing_benefit"] as? Double).map { Int64(($0 * 100).rounded()) } == engine.housingBenefit)
+            #expect(((assessed.json["workings"] as? [String: Any])?["explanation"] as? [String: Any])?["housing_benefit"] != nil)
+            let stale = try await h.call(.post, "/api/v1/benefits/claims/\(id)/steps", key: admin, json: #"{"action": "decide", "version": 1}"#)
+            #expect(stale.status == .conflict && stale.error["field"] == "version")
+            let wrong = try await h.call(.post, "/api/v1/benefits/claims/\(id)/steps", key: admin, json: #"{"action": "notify"}"#)
+            #expect(wrong.status == .conflict && wrong.error["code"] == "invalid_transition")
+            let unknown = try await h.call(.post, "/api/v1/benefits/claims/\(id)/steps", key: admin, json: #"{"action": "approve"}"#)
+            #expect(unknown.status == .badRequest && unknown.error["field"] == "action")
+            let decided = try await h.call(.post, "/api/v1/benefits/claims/\(id)/steps", key: admin, json: #"{"action": "decide", "version": 2}"#)
+            #expect(decided.status == .ok && decided.json["days_to_decide"] as? Int == 0, "\(decided.text)")
+
+            let list = try await h.call(.get, "/api/v1/benefits/claims?person_id=\(person.id)", key: reader)
+            #expect((list.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+            let open = try await h.call(.get, "/api/v1/benefits/claims?open=true", key: reader)
+            #expect((open.json["items"] as? [[String: Any]])?.isEmpty == true)
+            let month = String(LocalDate.today().description.prefix(7))
+            let report = try await h.call(.get, "/api/v1/benefits/reports/speed-of-processing?first_month=\(month)&last_month=\(month)&format=csv", key: reader)
+            #expect(report.status == .ok && report.text.contains("\n\(month),1,0.0,0,,0.0\n"), "\(report.text)")
+            let badMonth = try await h.call(.get, "/api/v1/benefits/reports/speed-of-processing?first_month=April", key: reader)
+            #expect(badMonth.status == .badRequest && badMonth.error["field"] == "first_month")
+        }
+    }
 }

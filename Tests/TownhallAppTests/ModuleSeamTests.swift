@@ -25,7 +25,7 @@ import TownhallTesting
     }
 
     /// The table the areas declare is the one the platform had when roles were a closed list, plus what areas added since
-    /// (benefits: the eligibility checker).
+    /// (benefits: the eligibility checker, reading and taking claims).
     @Test func rolesHoldWhatTheyAlwaysHeld() {
         let c = Services.catalogue
         #expect(!c.permissions(for: [.agent]).contains(.registerMerge) && !c.permissions(for: [.agent]).contains(.auditRead))
@@ -34,8 +34,9 @@ import TownhallTesting
         #expect(
             c.permissions(for: [.agent]) == [
                 .registerRead, .registerWrite, .casesRead, .casesWrite, .contactsLog, .revenuesRead, .revenuesWrite,
-                .benefitsEstimate,
+                .benefitsEstimate, .benefitsRead, .benefitsClaim,
             ])
+        #expect(!c.permissions(for: [.agent]).contains(.benefitsAssess) && c.permissions(for: [.auditor]).contains(.benefitsRead))
         #expect(
             !c.permissions(for: [.administrator]).contains(.contactsLog) && c.permissions(for: [.administrator]).contains(.revenuesManage))
         for role in Role.allCases {
@@ -55,8 +56,9 @@ import TownhallTesting
     @Test func panelsAndJobsComeFromTheAreasInListOrder() async throws {
         try await Scenario.run { s in
             #expect(s.services.modules.map { type(of: $0).name } == TownhallModules.areas.map { $0.module.name })
-            #expect(s.services.panels.sources.count == 2)
-            #expect(s.services.panels.sources.first is RestrictionPanel && s.services.panels.sources.last is RevenuesPanel)
+            #expect(s.services.panels.sources.count == 3)
+            #expect(s.services.panels.sources[0] is RestrictionPanel && s.services.panels.sources[1] is RevenuesPanel
+                    && s.services.panels.sources[2] is BenefitsPanel)
             #expect(s.services.jobs.map(\.name) == ["service-level sweep", "message delivery", "council tax recovery"])
             #expect(s.services.jobs.map(\.cadence) == [.everyTick, .everyTick, .daily])
             // A job runs against the scenario's database: nothing is due, so it reports nothing.

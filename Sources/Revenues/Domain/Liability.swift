@@ -32,6 +32,12 @@ public struct Adjustment: Sendable, Codable, Equatable {
         /// Business rates: the empty property relief period (3 months after a property empties, 6 for industrial), when
         /// nothing is due.
         case emptyPropertyRelief = "empty_property_relief"
+        /// A council tax reduction award (LGFA 1992 s13A(1)(a), the council's scheme): `amount` pence a year, taken off
+        /// day by day after every discount, never below nil. Made by a benefits decision, not by hand.
+        case councilTaxReduction = "council_tax_reduction"
+
+        /// The kinds an officer adds by hand; council tax reduction comes from a benefits award.
+        public static var manual: [Kind] { allCases.filter { $0 != .councilTaxReduction } }
 
         public var title: String {
             switch self {
@@ -48,6 +54,7 @@ public struct Adjustment: Sendable, Codable, Equatable {
             case .retailHospitalityLeisure: "Retail, hospitality and leisure"
             case .discretionaryRelief: "Discretionary relief"
             case .emptyPropertyRelief: "Empty property relief"
+            case .councilTaxReduction: "Council tax reduction"
             }
         }
 
@@ -78,10 +85,13 @@ public struct Adjustment: Sendable, Codable, Equatable {
     public var span: DateSpan
     public var exemptionClass: String?
     public var percent: Int?
+    /// Pence a year, for a council tax reduction award.
+    public var amount: Int64?
     public var evidence: String
 
-    public init(kind: Kind, span: DateSpan, exemptionClass: String? = nil, percent: Int? = nil, evidence: String = "") {
-        self.kind = kind; self.span = span; self.exemptionClass = exemptionClass; self.percent = percent; self.evidence = evidence
+    public init(kind: Kind, span: DateSpan, exemptionClass: String? = nil, percent: Int? = nil, amount: Int64? = nil, evidence: String = "") {
+        self.kind = kind; self.span = span; self.exemptionClass = exemptionClass; self.percent = percent; self.amount = amount
+        self.evidence = evidence
     }
 
     /// The percentage this adjustment takes off (negative) or adds to (positive) the charge, for the occupancy kinds.
@@ -124,6 +134,11 @@ public struct Adjustment: Sendable, Codable, Equatable {
                 throw TownhallError.invalid("percent", "The long-term empty premium is 100 (empty a year), 200 (five years) or 300 (ten years).", code: "invalid_percent")
             }
             a.exemptionClass = nil
+        case .councilTaxReduction:
+            guard let amount, amount > 0, amount <= 10_000_000 else {
+                throw TownhallError.invalid("amount", "A council tax reduction needs an amount a year above nil.", code: "invalid_amount")
+            }
+            a.exemptionClass = nil; a.percent = nil
         case .disabledBandReduction, .singlePersonDiscount, .allDisregardedDiscount, .smallBusinessRateRelief, .charitableRelief, .retailHospitalityLeisure,
              .emptyPropertyRelief:
             a.exemptionClass = nil; a.percent = nil
@@ -183,6 +198,8 @@ public enum CouncilTaxLiability {
         /// 100 = full charge; 75 with single person discount; 200 with a 100 % premium; 0 when exempt.
         public var percent: Int
         public var localReduction: Int
+        /// A council tax reduction award's pence a year over these days, taken off after the percentages.
+        public var reduction: Int64?
         public var exemptionClass: String?
         public var days: Int { to.dayNumber - from.dayNumber + 1 }
     }
@@ -209,11 +226,14 @@ public enum CouncilTaxLiability {
             let gross = reduced ? charges.reducedAmount(band) : charges.amount(band)
             let percent = exemption != nil ? 0 : 100 + (active.first { $0.kind.isOccupancy }?.occupancyChange ?? 0)
             let local = exemption != nil ? 0 : (active.first { $0.kind == .localReduction }?.percent ?? 0)
+            let reduction = exemption != nil ? nil : active.first { $0.kind == .councilTaxReduction }?.amount
             let segment = Segment(from: day, to: LocalDate(dayNumber: next - 1), band: band, gross: gross, percent: percent, localReduction: local,
-                                  exemptionClass: exemption?.exemptionClass)
-            numerator += gross * Int64(percent) * Int64(100 - local) * Int64(segment.days)
+                                  reduction: reduction, exemptionClass: exemption?.exemptionClass)
+            // In units of a ten-thousandth of a penny-year: the award comes off the day's charge, which cannot go below nil.
+            let charged = gross * Int64(percent) * Int64(100 - local) * Int64(segment.days)
+            numerator += max(0, charged - (reduction ?? 0) * 10_000 * Int64(segment.days))
             if let last = segments.last, last.band == band, last.gross == gross, last.percent == percent, last.localReduction == local,
-               last.exemptionClass == segment.exemptionClass, last.to.dayNumber + 1 == start {
+               last.reduction == reduction, last.exemptionClass == segment.exemptionClass, last.to.dayNumber + 1 == start {
                 segments[segments.count - 1].to = segment.to
             } else {
                 segments.append(segment)

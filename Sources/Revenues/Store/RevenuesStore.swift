@@ -149,6 +149,8 @@ enum RevenuesStore {
             "CREATE INDEX revenues_account_walk ON revenues_account (organisation_id, id)",
             "CREATE INDEX revenues_bill_walk ON revenues_bill (organisation_id, account_id)",
         ]),
+        // A council tax reduction award is an amount a year, not a percentage.
+        Migration("revenues.0005_adjustment_amount", ["ALTER TABLE revenues_adjustment ADD COLUMN amount BIGINT"]),
     ]
 
     // MARK: Valuation list
@@ -411,9 +413,10 @@ enum RevenuesStore {
     static func insertAdjustment(_ a: AccountAdjustment, account: RevenuesAccountID, on db: any SQLDatabase) async throws {
         let x = a.adjustment
         try await Database.insertRows(db, into: "revenues_adjustment",
-                                      columns: ["id", "account_id", "kind", "exemption_class", "percent", "starts_on", "ends_on", "evidence", "created_at"],
-                                      rows: [[a.id, account.string, x.kind.rawValue, x.exemptionClass, x.percent, x.span.from.description, x.span.to?.description,
-                                              x.evidence, a.createdAt.iso]])
+                                      columns: ["id", "account_id", "kind", "exemption_class", "percent", "amount", "starts_on", "ends_on", "evidence",
+                                                "created_at"],
+                                      rows: [[a.id, account.string, x.kind.rawValue, x.exemptionClass, x.percent, x.amount, x.span.from.description,
+                                              x.span.to?.description, x.evidence, a.createdAt.iso]])
     }
 
     static func endAdjustment(id: String, account: RevenuesAccountID, on day: LocalDate, on db: any SQLDatabase) async throws -> Bool {
@@ -431,7 +434,7 @@ enum RevenuesStore {
                 let adjustment = Adjustment(kind: Adjustment.Kind(rawValue: try row.string("kind")) ?? .localReduction,
                                             span: DateSpan(from: try LocalDate(parsing: try row.string("starts_on"), field: "starts_on"), to: try row.optionalDate("ends_on")),
                                             exemptionClass: try row.optionalString("exemption_class"), percent: try row.optionalInt64("percent").map(Int.init),
-                                            evidence: try row.string("evidence"))
+                                            amount: try row.optionalInt64("amount"), evidence: try row.string("evidence"))
                 result[try row.id("account_id"), default: []].append(AccountAdjustment(id: try row.string("id"), adjustment: adjustment, createdAt: try row.timestamp("created_at")))
             }
         }

@@ -15,13 +15,7 @@ public struct BenefitsRoutes: APIArea {
     public func addRoutes(api group: RouterGroup<TownhallContext>, root: Router<TownhallContext>) {
         group.post("benefits/estimate") { request, context in
             try context.requireActor().require(.benefitsEstimate)
-            let data: Data
-            do { data = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize)) } catch {
-                throw TownhallError(.payloadTooLarge, code: "body_too_large", message: "The body is too large.")
-            }
-            if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-                throw TownhallError(.unsupportedMedia, code: "unsupported_media_type", message: "Send the body as application/json.")
-            }
+            let data = try await BodyDecoding.json(from: request, context: context)
             let estimate = try await benefits.estimate(try Benefits.decodeInput(data))
             return try JSONResponse.make(EstimateBody(estimate))
         }

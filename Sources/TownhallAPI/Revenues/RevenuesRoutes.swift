@@ -75,7 +75,7 @@ public struct RevenuesRoutes: APIArea {
 
         func adjustment() throws -> Adjustment {
             guard let kind = Adjustment.Kind(rawValue: kind) else {
-                throw TownhallError.invalid("kind", "kind is one of \(Adjustment.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw TownhallError.invalid("kind", "kind is one of \(Adjustment.Kind.manual.map(\.rawValue).joined(separator: ", ")).")
             }
             let span = DateSpan(from: try LocalDate(parsing: from, field: "from"), to: try to.flatMap { $0.isEmpty ? nil : try LocalDate(parsing: $0, field: "to") })
             return Adjustment(kind: kind, span: span, exemptionClass: exemption_class, percent: percent, evidence: evidence ?? "")
@@ -570,7 +570,7 @@ extension RevenuesRoutes {
         "CouncilTaxAccountView": obj(["account": ["type": "object"], "adjustments": array(["type": "object"]), "bills": array(["type": "object"]),
                                       "payments": array(["type": "object"]), "years": array(["type": "object"]), "balance": int, "credit": int]),
         "MoveOut": obj(["last_day": s, "version": int], required: ["last_day"]),
-        "Adjustment": obj(["kind": ["type": "string", "enum": Adjustment.Kind.allCases.map(\.rawValue)], "from": s, "to": optS, "exemption_class": optS,
+        "Adjustment": obj(["kind": ["type": "string", "enum": Adjustment.Kind.manual.map(\.rawValue)], "from": s, "to": optS, "exemption_class": optS,
                            "percent": int, "evidence": s], required: ["kind", "from"]),
         "EndAdjustment": obj(["last_day": s], required: ["last_day"]),
         "NewPayment": obj(["amount": ["type": "string", "description": "pounds, like 125.50"], "amount_pence": int,

@@ -115,6 +115,7 @@ public struct DemoData: Sendable {
         try await loadRestrictions(orgs["burnley"]!)
         try await loadContacts(orgs["burnley"]!)
         try await loadRevenues(orgs["burnley"]!)
+        try await loadClaims(orgs["burnley"]!)
         let lancashire = Actor.system(orgs["lancashire"]!.id, "demo")
         if try await services.triage.flows(includeInactive: true, by: lancashire).isEmpty {
             _ = try await services.triage.save(serviceCode: StandardTriage.adultSocialCareService, name: StandardTriage.name,

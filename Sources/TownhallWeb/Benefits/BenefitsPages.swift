@@ -28,6 +28,9 @@ public struct BenefitsPages: WebArea {
                 do {
                     let estimate = try await benefits.estimate(try model.input())
                     model.show(estimate)
+                    if context.actor?.may(.benefitsClaim) == true, !model.person.isEmpty, let query = request.uri.query {
+                        model.claimHref = "/desk/benefits/claims/new?" + query
+                    }
                 } catch let e as TownhallError where e.kind == .invalid {
                     model.fail(e)
                     status = .badRequest
@@ -58,32 +61,43 @@ struct CheckModel: Encodable {
     var children: String
     var errors: [Pages.FieldError] = []
     var hasErrors = false
-    var fieldErrors: [String: String] = [:]
+    /// Each field's message, if it is the one at fault (the template reads error.age, error.council, …).
+    var error: [String: String] = [:]
     var hasResult = false
     var rows: [Row] = []
     var workings: [Working] = []
     var signposts: [String] = []
+    var hasSignposts = false
+    /// The resident the check is for, when an agent came from their record: the result can become their claim.
+    var person = ""
+    var claimHref: String?
 
     init(request: Request, years yearNames: [String]) {
-        func q(_ name: String) -> String { request.query(name) ?? "" }
-        let year = request.query("year") ?? yearNames.last ?? ""
+        self.init(values: { request.query($0) }, years: yearNames)
+    }
+
+    /// The fields by name, from a query string (the checker) or a posted form (a claim): the same names either way.
+    init(values value: (String) -> String?, years yearNames: [String]) {
+        func q(_ name: String) -> String { value(name) ?? "" }
+        let year = value("year") ?? yearNames.last ?? ""
         years = yearNames.map { Option(value: $0, label: $0.replacingOccurrences(of: "-", with: "/"), selected: $0 == year) }
         council = q("council"); rent = q("rent"); bedrooms = q("bedrooms"); councilTax = q("council_tax")
         savings = q("savings")
-        let tenure = request.query("tenure") ?? "social_rent"
+        let tenure = value("tenure") ?? "social_rent"
         tenures = [("social_rent", "Rent from the council or a housing association"), ("private_rent", "Rent privately"),
                    ("owner_outright", "Own it outright"), ("owner_mortgage", "Own it with a mortgage")]
             .map { Option(value: $0.0, label: $0.1, selected: $0.0 == tenure) }
-        let band = request.query("band") ?? "B"
+        let band = value("band") ?? "B"
         bands = "ABCDEFGH".map { Option(value: String($0), label: "Band \($0)", selected: String($0) == band) }
         age = q("age"); earnings = q("earnings"); hours = q("hours"); statePension = q("state_pension")
         privatePension = q("private_pension"); careHours = q("care_hours")
-        let rate = request.query("pip") ?? "none"
+        let rate = value("pip") ?? "none"
         pip = [("none", "No"), ("standard", "Yes, the standard rate"), ("enhanced", "Yes, the enhanced rate")]
             .map { Option(value: $0.0, label: $0.1, selected: $0.0 == rate) }
-        partner = request.query("partner") == "yes"
+        partner = value("partner") == "yes"
         partnerAge = q("partner_age"); partnerEarnings = q("partner_earnings"); partnerStatePension = q("partner_state_pension")
         children = q("children")
+        person = q("person")
     }
 
     /// The form as the estimate body; a number that is not one is refused here, naming the form's field.
@@ -158,7 +172,7 @@ struct CheckModel: Encodable {
         // The form's own checks name its fields already; the engine's are mapped.
         let own = Set(Self.formField.values).union(["children"])
         let field = own.contains(raw) ? raw : Self.formField[raw] ?? (raw.hasPrefix("people") ? "children" : "council")
-        fieldErrors[field] = e.message
+        error[field] = e.message
         errors = [Pages.FieldError(field: field, message: e.message)]
         hasErrors = true
     }
@@ -181,29 +195,6 @@ struct CheckModel: Encodable {
             })
         }
         signposts = e.signposts
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case years, council, rent, bedrooms, councilTax, savings, tenures, bands, age, earnings, hours, statePension
-        case privatePension, careHours, pip, partner, partnerAge, partnerEarnings, partnerStatePension, children, errors
-        case hasErrors, hasResult, rows, workings, signposts, hasSignposts, error
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(years, forKey: .years); try c.encode(council, forKey: .council); try c.encode(rent, forKey: .rent)
-        try c.encode(bedrooms, forKey: .bedrooms); try c.encode(councilTax, forKey: .councilTax)
-        try c.encode(savings, forKey: .savings); try c.encode(tenures, forKey: .tenures); try c.encode(bands, forKey: .bands)
-        try c.encode(age, forKey: .age); try c.encode(earnings, forKey: .earnings); try c.encode(hours, forKey: .hours)
-        try c.encode(statePension, forKey: .statePension); try c.encode(privatePension, forKey: .privatePension)
-        try c.encode(careHours, forKey: .careHours); try c.encode(pip, forKey: .pip); try c.encode(partner, forKey: .partner)
-        try c.encode(partnerAge, forKey: .partnerAge); try c.encode(partnerEarnings, forKey: .partnerEarnings)
-        try c.encode(partnerStatePension, forKey: .partnerStatePension); try c.encode(children, forKey: .children)
-        try c.encode(errors, forKey: .errors); try c.encode(hasErrors, forKey: .hasErrors)
-        try c.encode(hasResult, forKey: .hasResult); try c.encode(rows, forKey: .rows)
-        try c.encode(workings, forKey: .workings); try c.encode(signposts, forKey: .signposts)
-        try c.encode(!signposts.isEmpty, forKey: .hasSignposts)
-        // Each field's message, if it is the one at fault (the template reads error.age, error.council, …).
-        try c.encode(fieldErrors, forKey: .error)
+        hasSignposts = !signposts.isEmpty
     }
 }

@@ -179,7 +179,8 @@ public struct RevenuesPages: WebArea {
         m.bandTotal = Money.format(bill.lines.reduce(0) { $0 + $1.amount })
         m.segments = bill.segments.map { s in
             let what = s.exemptionClass.map { "Exempt (class \($0))" } ?? (s.percent == 100 ? "Full charge" : "\(s.percent)% of the charge")
-            return .init(period: "\(s.from) to \(s.to)", days: s.days, band: s.band.rawValue, basis: what + (s.localReduction > 0 ? ", less \(s.localReduction)% local reduction" : ""))
+            return .init(period: "\(s.from) to \(s.to)", days: s.days, band: s.band.rawValue, basis: what + (s.localReduction > 0 ? ", less \(s.localReduction)% local reduction" : "")
+                             + (s.reduction.map { ", less council tax reduction of \(Money.format($0)) a year" } ?? ""))
         } + bill.rates.map { s in
             let reliefs = s.reliefs.map { "less \($0.kind.title.lowercased()) \(Money.format($0.amount))" }
             return .init(period: "\(s.from) to \(s.to)", days: s.days, band: Money.format(s.rateableValue * 100),
