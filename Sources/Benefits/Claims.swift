@@ -242,7 +242,6 @@ public struct Claims: Sendable {
         let first = try Self.month(from, field: "first_month"), last = try Self.month(to, field: "last_month")
         guard first <= last else { throw TownhallError.invalid("last_month", "last_month is on or after first_month.") }
         let end = try LocalDate(year: last.month == 12 ? last.year + 1 : last.year, month: last.month % 12 + 1, day: 1)
-        guard end.dayNumber - first.dayNumber <= 370 * 3 else { throw TownhallError.invalid("last_month", "Ask for at most three years.") }
         let lastDay = LocalDate(dayNumber: end.dayNumber - 1)
         let decided = try await database.read { db in
             try await ClaimStore.decided(organisation: actor.organisationID, from: first, to: lastDay, on: db)

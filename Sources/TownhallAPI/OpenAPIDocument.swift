@@ -105,6 +105,8 @@ enum Conventions {
         if ids.contains(name) || name.hasSuffix("_id") { return ["type": "string", "format": "uuid"] }
         if name == "uprn" || name == "parent_uprn" { return ["type": "integer", "minimum": 1, "maximum": 999_999_999_999] }
         if dates.contains(name) { return ["type": "string", "format": "date"] }
+        if name == "first_month" || name == "last_month" { return ["type": "string", "pattern": "^(20[0-9][0-9]|2100)-(0[1-9]|1[0-2])$"] }
+        if name == "open" { return ["type": "string", "enum": ["true", "false"]] }
         if name == "limit" { return ["type": "integer", "minimum": 1, "maximum": PageSize.maximum] }
         return ["type": "string"]
     }

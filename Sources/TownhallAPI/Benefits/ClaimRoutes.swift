@@ -214,7 +214,11 @@ extension ClaimRoutes {
                 "on": date.merging(["description": "The day of the step; today when left out."]) { $1 },
                 "note": ["type": "string", "maxLength": 2000], "version": ["type": "integer", "minimum": 1],
                 "household": ["$ref": "#/components/schemas/EstimateInput"],
-            ], required: ["action"]),
+            ], required: ["action"]).merging([
+                // Only an assessment takes a corrected household.
+                "if": ["properties": ["action": ["not": ["const": "assess"]]]],
+                "then": ["properties": ["household": ["type": "null"]]],
+            ]) { $1 },
             "Claim": claim,
             "ClaimPage": obj(["items": array(claim), "next": optS]),
             "SpeedOfProcessing": obj(["months": array(month), "total": month]),
