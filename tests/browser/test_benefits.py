@@ -108,6 +108,15 @@ def test_an_agent_takes_a_claim_from_a_check_and_an_officer_decides_it_onto_the_
     assert "Received" in history and "Assessed" in history and "Decided" in history
     accessible(browser)
     shot(browser, "benefits-claim.png")
+    # The decision notice: the award, the workings and the appeal rights, to read or print.
+    browser.find_element(By.LINK_TEXT, "The notice, to read or print").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Your housing benefit and council tax reduction decision"
+    decision = browser.find_element(By.ID, "decision").text
+    assert "Council Tax Reduction" in decision and "a year" in decision, decision
+    assert "Valuation Tribunal" in browser.page_source and "First-tier Tribunal" in browser.page_source
+    accessible(browser)
+    shot(browser, "benefits-notice.png")
+    browser.back()
     browser.find_element(By.LINK_TEXT, "The account and its bills").click()
     browser.find_element(By.CSS_SELECTOR, "#bills a").click()
     assert "less council tax reduction" in browser.page_source

@@ -1,6 +1,7 @@
 import Benefits
 import Foundation
 import Hummingbird
+import Partnership
 import Register
 import Revenues
 import TownhallDatabase
@@ -15,12 +16,14 @@ public struct ClaimPages: WebArea {
     let benefits: Benefits
     let register: Register
     let revenues: Revenues
+    let partnership: Partnership
     let pages: Pages
     let chrome: @Sendable (TownhallContext) async throws -> Chrome
 
     public init(services: ServiceRegistry, kit: PageKit) {
         claims = services.require(Claims.self); benefits = services.require(Benefits.self)
         register = services.require(Register.self); revenues = services.require(Revenues.self)
+        partnership = services.require(Partnership.self)
         pages = kit.pages; chrome = kit.chrome
     }
 
@@ -72,6 +75,9 @@ public struct ClaimPages: WebArea {
         }
         desk.get("benefits/claims/:id") { request, context in
             try await claimPage(try pageID(context, "id"), context: context, notice: request.query("taken") != nil ? "Claim taken." : nil)
+        }
+        desk.get("benefits/claims/:id/notice") { request, context in
+            html(try await noticePage(try pageID(context, "id"), context: context, printOnly: request.query("print") != nil))
         }
         desk.post("benefits/claims/:id/steps") { request, context in
             let actor = try context.requireActor()
@@ -169,6 +175,7 @@ public struct ClaimPages: WebArea {
             model.facts.append(.init(key: "Council tax left to pay", value: "\(Money.format(a.councilTaxNet)) a year"))
         }
         model.accountHref = claim.accountID.map { "/desk/revenues/accounts/\($0)" }
+        model.noticeHref = [.decided, .notified, .suspended].contains(claim.status) ? "/desk/benefits/claims/\(claim.id)/notice" : nil
         if actor.may(.benefitsAssess) && claim.organisationID == actor.organisationID {
             model.actions = Claim.Action.available(from: claim.status).map { .init(value: $0.rawValue, label: $0.title, selected: form["action"] == $0.rawValue) }
         }
@@ -190,6 +197,55 @@ public struct ClaimPages: WebArea {
         c.breadcrumbs = [.init(text: "Staff desk", href: "/desk"), .init(text: "Benefit claims", href: "/desk/benefits/claims")]
         return html(pages.render("benefits-claim", model, title: (model.hasErrors ? "Error: " : "") + "Claim \(claim.reference)",
                                  hasErrors: model.hasErrors, chrome: c), status: error == nil ? .ok : .badRequest)
+    }
+}
+
+extension ClaimPages {
+    /// The decision notice: what was decided and from when, how it was worked out, and the right to ask again and to
+    /// appeal. `printOnly` renders it without the site's header (to print or to make a PDF from).
+    func noticePage(_ id: ClaimID, context: TownhallContext, printOnly: Bool) async throws -> String {
+        let actor = try context.requireActor()
+        let claim = try await claims.claim(id, by: actor)
+        guard let decided = claim.decidedOn, let a = claim.assessment, claim.status != .withdrawn else {
+            throw TownhallError.notFound("A decision on claim \(claim.reference)")
+        }
+        let person = try await register.visiblePerson(id: claim.personID, by: actor)
+        var property: Property?
+        if let id = claim.accountID, let account = try? await revenues.account(id: id, by: actor).account {
+            property = try? await register.property(uprn: account.uprn, by: actor)
+        }
+        let estimate = try? await claims.workings(claim)
+        var m = DecisionNoticeModel(id: claim.id.string, reference: claim.reference, printOnly: printOnly,
+                                    organisation: (try? await partnership.organisation(id: claim.organisationID).name) ?? "",
+                                    decided: decided.description, effective: claim.effectiveFrom.description, year: a.fiscalYear)
+        m.addressLines = [person?.fullName ?? ""] + (property?.addressLines ?? [])
+        m.rows = [.init(label: "Housing Benefit", amount: a.housingBenefit > 0 ? "\(Money.format(a.housingBenefitWeekly)) a week" : "None"),
+                  .init(label: "Council Tax Reduction", amount: a.councilTaxReduction > 0 ? "\(Money.format(a.councilTaxReduction)) a year" : "None"),
+                  .init(label: "Council tax left to pay", amount: "\(Money.format(a.councilTaxNet)) a year")]
+        if let estimate {
+            var check = CheckModel(values: { _ in nil }, years: [])
+            check.show(estimate)
+            m.workings = check.workings.filter { ["housing-benefit", "council-tax-reduction"].contains($0.id) }
+        }
+        var c = try await chrome(context)
+        c.breadcrumbs = [.init(text: "Staff desk", href: "/desk"), .init(text: "Claim \(claim.reference)", href: "/desk/benefits/claims/\(claim.id)")]
+        let title = "Decision notice, claim \(claim.reference)"
+        if printOnly { return pages.render(PrintLayout(title: title, body: pages.render(m, withTemplate: "benefits-notice")), withTemplate: "print-layout") }
+        return pages.render("benefits-notice", m, title: title, chrome: c)
+    }
+}
+
+struct DecisionNoticeModel: Encodable {
+    var id, reference: String
+    var printOnly: Bool
+    var organisation, decided, effective, year: String
+    var addressLines: [String] = []
+    var rows: [CheckModel.Row] = []
+    var workings: [CheckModel.Working] = []
+
+    init(id: String, reference: String, printOnly: Bool, organisation: String, decided: String, effective: String, year: String) {
+        self.id = id; self.reference = reference; self.printOnly = printOnly; self.organisation = organisation
+        self.decided = decided; self.effective = effective; self.year = year
     }
 }
 
@@ -227,6 +283,7 @@ struct ClaimModel: Encodable {
     var notice: String?
     var facts: [Fact] = []
     var accountHref: String?
+    var noticeHref: String?
     var actions: [CasePages.Option] = []
     var hasActions = false
     var on = "", note = ""
