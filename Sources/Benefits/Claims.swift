@@ -249,6 +249,16 @@ public struct Claims: Sendable {
         return SpeedOfProcessing.of(decided, from: first, to: lastDay)
     }
 
+    /// The caseload: the actor's organisation's claims and changes in each status, every status listed.
+    public func caseload(by actor: Actor) async throws -> [(status: Claim.Status, newClaims: Int, changes: Int)] {
+        try actor.require(.benefitsRead)
+        let rows = try await database.read { try await ClaimStore.caseload(organisation: actor.organisationID, on: $0) }
+        return Claim.Status.allCases.map { status in
+            (status, rows.filter { $0.0 == .newClaim && $0.1 == status }.reduce(0) { $0 + $1.2 },
+             rows.filter { $0.0 == .change && $0.1 == status }.reduce(0) { $0 + $1.2 })
+        }
+    }
+
     func ownClaim(_ id: ClaimID, actor: Actor) async throws -> Claim {
         guard let claim = try await database.read({ try await ClaimStore.claim(id, organisations: [actor.organisationID], on: $0) }) else {
             throw TownhallError.notFound("Claim \(id)")

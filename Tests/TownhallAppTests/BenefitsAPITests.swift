@@ -119,6 +119,11 @@ import TownhallTesting
             let month = String(LocalDate.today().description.prefix(7))
             let report = try await h.call(.get, "/api/v1/benefits/reports/speed-of-processing?first_month=\(month)&last_month=\(month)&format=csv", key: reader)
             #expect(report.status == .ok && report.text.contains("\n\(month),1,0.0,0,,0.0\n"), "\(report.text)")
+            let caseload = try await h.call(.get, "/api/v1/benefits/reports/caseload", key: reader)
+            let statuses = (caseload.json["items"] as? [[String: Any]]) ?? []
+            #expect(statuses.count == Claim.Status.allCases.count)
+            #expect(statuses.first { $0["status"] as? String == "decided" }?["new_claims"] as? Int == 1)
+            #expect(statuses.filter { $0["status"] as? String != "decided" }.allSatisfy { $0["new_claims"] as? Int == 0 })
             let badMonth = try await h.call(.get, "/api/v1/benefits/reports/speed-of-processing?first_month=April", key: reader)
             #expect(badMonth.status == .badRequest && badMonth.error["field"] == "first_month")
         }

@@ -126,4 +126,5 @@ def test_an_agent_takes_a_claim_from_a_check_and_an_officer_decides_it_onto_the_
     browser.get(f"{BASE}/desk/benefits/speed-of-processing")
     assert browser.find_element(By.CSS_SELECTOR, "svg.th-chart")
     assert "All months" in browser.find_element(By.ID, "speed").text
+    assert "Decided" in browser.find_element(By.ID, "caseload").text
     accessible(browser)

@@ -129,6 +129,16 @@ enum ClaimStore {
         }
     }
 
+    /// How many of an organisation's claims are in each status, by kind.
+    static func caseload(organisation: OrganisationID, on db: any SQLDatabase) async throws -> [(Claim.Kind, Claim.Status, Int)] {
+        try await db.raw("""
+            SELECT kind, status, COUNT(*) AS n FROM benefits_claim WHERE organisation_id = \(bind: organisation.string) GROUP BY kind, status
+            """).all().compactMap { r in
+            guard let kind = Claim.Kind(rawValue: try r.string("kind")), let status = Claim.Status(rawValue: try r.string("status")) else { return nil }
+            return (kind, status, try r.int("n"))
+        }
+    }
+
     static func decode(_ row: any SQLRow) throws -> Claim {
         let decoder = JSONDecoder()
         return Claim(id: try row.id("id"), organisationID: try row.id("organisation_id"), reference: try row.string("reference"),

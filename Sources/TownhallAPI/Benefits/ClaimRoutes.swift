@@ -138,6 +138,10 @@ public struct ClaimRoutes: APIArea {
             let claim = try await claims.act(id, action, on: body.on, note: body.note, household: body.household, version: body.version, by: actor)
             return try JSONResponse.make(ClaimView(claim, full: true, workings: try? await claims.workings(claim)))
         }
+        group.get("benefits/reports/caseload") { _, context in
+            let rows = try await claims.caseload(by: try context.requireActor())
+            return try JSONResponse.make(["items": rows.map { CaseloadRow(status: $0.status.rawValue, new_claims: $0.newClaims, changes: $0.changes) }])
+        }
         group.get("benefits/reports/speed-of-processing") { request, context in
             let actor = try context.requireActor()
             let today = LocalDate.today()
@@ -163,6 +167,7 @@ public struct ClaimRoutes: APIArea {
         }
     }
 
+    struct CaseloadRow: Encodable { var status: String; var new_claims, changes: Int }
     struct ClaimPage: Encodable { var items: [ClaimView]; var next: String? }
     struct SpeedView: Encodable { var months: [MonthView]; var total: MonthView }
 }
@@ -180,6 +185,8 @@ extension ClaimRoutes {
             APIOperation(method: "post", path: "/api/v1/benefits/claims/{id}/steps",
                          summary: "Move a claim on: request evidence, assess, decide (the council tax bill changes), notify, suspend, resume, withdraw (benefits.assess)",
                          tag: "benefits", body: "ClaimStep", response: "Claim"),
+            APIOperation(method: "get", path: "/api/v1/benefits/reports/caseload",
+                         summary: "The caseload: claims and changes in each status", tag: "benefits", response: "Caseload"),
             APIOperation(method: "get", path: "/api/v1/benefits/reports/speed-of-processing",
                          summary: "NI 181: average days from receipt to decision of new claims and changes, by month of decision (JSON or CSV)",
                          tag: "benefits", query: ["first_month", "last_month", "format"], response: "SpeedOfProcessing"),
@@ -221,6 +228,9 @@ extension ClaimRoutes {
             ]) { $1 },
             "Claim": claim,
             "ClaimPage": obj(["items": array(claim), "next": optS]),
+            "Caseload": obj(["items": array(obj([
+                "status": ["type": "string", "enum": Claim.Status.allCases.map(\.rawValue)],
+                "new_claims": ["type": "integer", "minimum": 0], "changes": ["type": "integer", "minimum": 0]]))]),
             "SpeedOfProcessing": obj(["months": array(month), "total": month]),
         ]
     }

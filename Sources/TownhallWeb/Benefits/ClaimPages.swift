@@ -99,6 +99,7 @@ public struct ClaimPages: WebArea {
             let first = request.query("first_month") ?? (today.month >= 4 ? "\(today.year)-04" : "\(today.year - 1)-04")
             let last = request.query("last_month") ?? String(today.description.prefix(7))
             var model = SpeedModel(firstMonth: first, lastMonth: last)
+            model.caseload = try await claims.caseload(by: actor).map { .init(status: $0.status.title, newClaims: $0.newClaims, changes: $0.changes) }
             var status = HTTPResponse.Status.ok
             do {
                 let report = try await claims.speedOfProcessing(from: first, to: last, by: actor)
@@ -296,8 +297,11 @@ struct ClaimModel: Encodable {
 
 struct SpeedRow: Encodable { var month: String; var newClaims: Int; var newDays: String; var changes: Int; var changeDays: String; var days: String }
 
+struct CaseloadRow: Encodable { var status: String; var newClaims, changes: Int }
+
 struct SpeedModel: Encodable {
     var firstMonth, lastMonth: String
+    var caseload: [CaseloadRow] = []
     var rows: [SpeedRow] = []
     var chart = ""
     var csv = ""
