@@ -96,6 +96,12 @@ public struct Claims: Sendable {
         }
         let accountID = account, previousClaim = previous
         return try await database.transaction { db in
+            // One claim of each kind with the team at a time: a second form for the same person is evidence for the first.
+            if let open = try await ClaimStore.claims(ClaimStore.Filter(person: person, openOnly: true), organisations: [actor.organisationID],
+                                                      after: nil, limit: 50, on: db).first(where: { $0.kind == kind }) {
+                throw TownhallError.conflict("\(open.reference) is already with the benefits team for this person (\(open.status.title.lowercased())); "
+                                             + "add to it rather than take another.", code: "claim_open", field: "person_id")
+            }
             let claim = Claim(id: ClaimID(), organisationID: actor.organisationID,
                               reference: try await ClaimStore.nextReference(organisation: actor.organisationID, on: db),
                               kind: kind, personID: person, accountID: accountID, previousClaimID: previousClaim?.id, status: .received,

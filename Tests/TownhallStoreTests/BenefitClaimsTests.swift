@@ -51,6 +51,11 @@ import TownhallTesting
                                                     household: Self.household(privatePension: 6_000), note: "By phone"),
                                               by: agent, now: Self.at("2026-06-01"))
             #expect(claim.status == .received && claim.reference == "HB00000001" && claim.effectiveFrom == Self.date("2026-06-01"))
+            // A second claim while the first is with the team is refused by name.
+            await #expect { _ = try await claims.take(.init(personID: bob.id.string, household: Self.household(privatePension: 0)),
+                                                      by: agent, now: Self.at("2026-06-02")) } throws: { error in
+                (error as? TownhallError)?.code == "claim_open"
+            }
             await #expect(throws: TownhallError.self) { _ = try await claims.act(claim.id, .assess, by: agent, now: Self.at("2026-06-05")) }
             // Deciding before assessing is refused by name and changes nothing.
             await #expect { _ = try await claims.act(claim.id, .decide, by: officer, now: Self.at("2026-06-05")) } throws: { error in
