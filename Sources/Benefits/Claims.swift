@@ -69,7 +69,8 @@ public struct Claims: Sendable {
                 throw TownhallError.missing("previous_claim_id", "A change of circumstances names the claim it changes.")
             }
             let id = try ClaimID.parse(raw, field: "previous_claim_id")
-            guard let found = try await database.read({ try await ClaimStore.claim(id, organisations: [actor.organisationID], on: $0) }) else {
+            let found: Claim
+            do { found = try await ownClaim(id, actor: actor) } catch let e as TownhallError where e.kind == .notFound {
                 throw TownhallError.notFound("Claim \(id)", field: "previous_claim_id")
             }
             guard found.personID == person else {
@@ -131,10 +132,11 @@ public struct Claims: Sendable {
         guard household == nil || action == .assess else {
             throw TownhallError.invalid("household", "Only an assessment takes a corrected household.")
         }
-        let read = try await ownClaim(id, actor: actor)
-        // The engine reads the council's charges itself, so it runs before the transaction.
+        // The engine reads the council's charges itself, so an assessment runs it before the transaction, on the claim
+        // as read then; other steps read the claim only inside it.
+        let read = action == .assess ? try await ownClaim(id, actor: actor) : nil
         var assessed: Claim.Assessment?
-        if action == .assess {
+        if let read {
             let estimate = try await Self.inHousehold { try await benefits.estimate(household ?? read.household) }
             assessed = Claim.Assessment(fiscalYear: estimate.fiscalYear, housingBenefit: estimate.housingBenefit,
                                         councilTaxReduction: estimate.councilTaxReduction, councilTaxNet: estimate.councilTaxNet,
@@ -150,7 +152,7 @@ public struct Claims: Sendable {
                                              code: "stale_version", field: "version")
             }
             // Concurrent steps: the claim read for the engine must be the one changed.
-            guard claim.version == read.version else {
+            guard read.map({ $0.version == claim.version }) ?? true else {
                 throw TownhallError.conflict("Claim \(claim.reference) changed while it was being assessed; try again.", code: "stale_version")
             }
             let status = try action.next(from: claim.status)

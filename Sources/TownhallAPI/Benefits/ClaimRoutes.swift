@@ -116,10 +116,7 @@ public struct ClaimRoutes: APIArea {
             case "true": open = true
             default: throw TownhallError.invalid("open", "open is true or false.")
             }
-            let limit = try request.query("limit").map { raw in
-                guard let n = Int(raw) else { throw TownhallError.invalid("limit", "limit is a whole number from 1 to 200.") }
-                return n
-            } ?? 50
+            let limit = try PageSize(request.query("limit")).value
             let page = try await claims.list(.init(status: status, person: person, openOnly: open), after: request.query("after"), limit: limit, by: actor)
             return try JSONResponse.make(ClaimPage(items: page.items.map { ClaimView($0, full: false) }, next: page.next))
         }
